@@ -1,0 +1,24 @@
+# The two commands a newcomer needs (see README): `make run` and `make test`.
+.PHONY: run test test-fast lint bench sync
+
+sync:
+	@scripts/bootstrap
+
+run: sync
+	@.venv/bin/renkei run
+
+test: sync lint
+	@scripts/ensure-postgres
+	@.venv/bin/pytest
+
+# While iterating: skip the slow integration tests (never used by CI).
+test-fast: sync
+	@.venv/bin/pytest -m "not slow"
+
+lint: sync
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+	@.venv/bin/lint-imports
+
+bench: sync
+	@.venv/bin/python benchmarks/run_all.py

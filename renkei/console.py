@@ -1,0 +1,67 @@
+"""Terminal renderings (Rich) of parse results: record tables, edition summaries, quality reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Group
+from rich.table import Table
+
+from renkei.quality import QualityReport
+from renkei.records import Edition, Record
+
+
+def records_table(records: tuple[Record, ...]) -> Table:
+    table = Table(title=None, show_lines=False, expand=False)
+    for column in ("区", "#", "カテゴリ", "事業名称", "連携相手方", "開始年度", "出典"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        partners = "、".join(p.name for p in record.partners[:4])
+        if len(record.partners) > 4:
+            partners += f" 他{len(record.partners) - 4}"
+        table.add_row(
+            record.ward.name,
+            str(record.seq),
+            record.category,
+            record.name,
+            partners,
+            " ".join(str(y) for y in record.start.fiscal_years) or "—",
+            record.provenance.describe(),
+        )
+    return table
+
+
+def edition_summary(edition: Edition, source: str) -> Group:
+    """Counts per ward and totals of one parsed edition."""
+    per_ward = Counter(r.ward.name for r in edition.records)
+    places = {p.code for r in edition.records for p in r.partners if p.code}
+    table = Table(title=f"{edition.title}（{edition.as_of.isoformat()} 現在） — {source}")
+    table.add_column("区")
+    table.add_column("事業数", justify="right")
+    table.add_column("連携相手方（延べ）", justify="right")
+    for ward in dict.fromkeys(r.ward.name for r in edition.records):
+        partners = sum(len(r.partners) for r in edition.records if r.ward.name == ward)
+        table.add_row(ward, str(per_ward[ward]), str(partners))
+    table.add_section()
+    table.add_row(
+        f"計 {len(per_ward)} 区",
+        str(len(edition.records)),
+        str(sum(len(r.partners) for r in edition.records)),
+    )
+    footer = f"distinct partner places (codes): {len(places)}; warnings: {len(edition.warnings)}"
+    return Group(table, footer)
+
+
+def quality_table(report: QualityReport) -> Group:
+    counts = Table(title="Quality report")
+    counts.add_column("kind")
+    counts.add_column("meaning")
+    counts.add_column("count", justify="right")
+    for kind, label, count in report.counts:
+        counts.add_row(kind, label, str(count))
+    items = Table(show_lines=False)
+    for column in ("where", "kind", "program", "detail"):
+        items.add_column(column, overflow="fold")
+    for item in report.items:
+        items.add_row(item.where, item.kind, item.program, item.message)
+    return Group(counts, items)

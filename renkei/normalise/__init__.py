@@ -1,0 +1,1 @@
+"""Normalisation rules: text forms, eras and start years, wards, places and partners."""

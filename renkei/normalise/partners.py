@@ -1,0 +1,352 @@
+"""A 連携相手方 cell → partners: split it into places, rejoin wrapped names, resolve each to a kind and code.
+
+One cell may hold several partners separated by spaces ("群馬県嬭恋村 秋田県五城目町"), by 、 or ・
+("長野県茅野市・宮城県石巻市"), a closing "等", and line wraps that split one name ("静岡県伊豆市教育委 員会").
+A segment continues the partner before it unless it starts a new place; a collective such as
+"東京都、都内23特別区、都内26市、都内13町村" stays one group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from renkei.normalise.places import PlaceMatch, gazetteer, match_place, place_key
+from renkei.normalise.text import display_text
+from renkei.records import PartnerKind
+from renkei.reference import Place
+
+ETC_MARKERS = ("等", "など")
+LEGAL_PREFIXES = (
+    "NPO法人", "特定非営利活動法人", "公益財団法人", "一般財団法人", "公益社団法人", "一般社団法人",
+    "社会福祉法人", "株式会社", "(一社)", "(公財)", "(一財)", "(公社)", "(株)", "(有)", "(社福)", "(特非)",
+)  # fmt: skip
+# Words that end an organisation's name (its head noun) or mark bracketed text as one.
+ORGANISATION_WORDS = (
+    "協議会", "協会", "委員会", "組合", "連合会", "連盟", "学校", "大学", "学部", "財団", "法人", "公社",
+    "会議所", "センター", "事務所", "支所", "議会", "青年部", "青年団", "クラブ", "植物園", "館", "JA",
+    "株式会社", "(株)", "サークル", "グループ", "チーム", "保存会", "振興会", "研究会", "連絡会",
+)  # fmt: skip
+ORGANISATION_ENDINGS = (*ORGANISATION_WORDS, "会", "所", "部", "団", "局", "庁", "社", "店", "園", "ロー")
+GROUP_ENDINGS = (
+    "自治体", "都市", "地域", "地区", "特別区", "市区町村", "区市町村", "市町村", "町村", "施設", "23区",
+)  # fmt: skip
+GROUP_MARKERS = ("都内", "23区", "二十三区", "特別区", "市区町村", "区市町村", "都道府県", "自治体", "都市", "各")
+PREFECTURAL_OFFICE_ENDINGS = ("東京事務所", "事務所", "県庁", "府庁", "都庁", "道庁", "振興局", "総合支庁")
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+_BRACKET_ONLY = re.compile(r"^(?:[(（][^()（）]*[)）])+$")
+_SUB_AREA = re.compile(r"^[^()（）]{1,6}[区町]$")  # 京都市「山科区」, 長野市「松代町」
+_LIST_SEPARATORS = re.compile(r"[、，,]")
+_MIDDLE_DOT = re.compile(r"[・･]")
+_ANY_SEPARATOR = re.compile(r"[、，,・･]")
+_MUNICIPAL_LOOKING = re.compile(r"^([^()（）市町村・、,\s]{1,5}(?<!都)[市町村])(?![町村])")
+
+
+@dataclass(frozen=True)
+class ResolvedPartner:
+    """A partner before entry-level work (deduplication, start years)."""
+
+    text: str
+    name: str
+    code: str | None
+    kind: PartnerKind
+    correction: str | None = None
+    prefecture: str | None = None
+    token: int = 0  # position of the partner as written in its cell (glued places share one)
+
+
+@dataclass(frozen=True)
+class PartnerProblem:
+    kind: str  # a WARNING_KINDS key
+    message: str
+
+
+@dataclass(frozen=True)
+class CellPartners:
+    """What one partner cell holds, in order, with how many "等" markers it had."""
+
+    partners: tuple[ResolvedPartner, ...]
+    problems: tuple[PartnerProblem, ...]
+    etc_markers: int = 0
+    token_count: int = 0  # partners as written (before glued places are split), for start-year alignment
+
+
+@lru_cache(maxsize=65536)
+def read_partner_cell(cell: str) -> CellPartners:
+    """Split and resolve one 連携相手方 cell."""
+    cell = cell.strip()
+    if not cell:
+        return CellPartners(partners=(), problems=())
+    note = ""
+    if "※" in cell:
+        cell, note = cell[: cell.index("※")].strip(), cell[cell.index("※") :].strip()
+    tokens, etc_markers = _tokens(cell)
+    partners: list[ResolvedPartner] = []
+    problems: list[PartnerProblem] = []
+    context: str | None = None
+    for index, token in enumerate(tokens):
+        text = display_text(token)
+        if note and index == len(tokens) - 1:
+            text = f"{text} {note}"
+        resolved, found = classify_partner(token, context)
+        for partner in resolved:
+            partners.append(_with_text(partner, text, index))
+        problems.extend(found)
+        context = next((p.prefecture for p in resolved if p.prefecture), context)
+    return CellPartners(tuple(partners), tuple(problems), etc_markers, token_count=len(tokens))
+
+
+def _with_text(partner: ResolvedPartner, text: str, token: int) -> ResolvedPartner:
+    return ResolvedPartner(
+        text=text,
+        name=partner.name if partner.kind in ("municipality", "prefecture") else display_text(partner.name),
+        code=partner.code,
+        kind=partner.kind,
+        correction=partner.correction,
+        prefecture=partner.prefecture,
+        token=token,
+    )
+
+
+# -- splitting ------------------------------------------------------------------------------------
+def _tokens(cell: str) -> tuple[list[str], int]:
+    """Source-form partner tokens of a cell (wraps rejoined, lists split) and the number of "等" markers."""
+    tokens: list[str] = []
+    etc_markers = 0
+    for segment in cell.split():
+        key = place_key(segment)
+        if key in ETC_MARKERS:
+            etc_markers += 1
+            continue
+        if tokens and _continues(tokens[-1], segment):
+            tokens[-1] = f"{tokens[-1]} {segment}"
+        else:
+            tokens.append(segment)
+    split: list[str] = []
+    for token in tokens:
+        split.extend(_split_list(token))
+    final: list[str] = []
+    for token in split:
+        stripped, had_etc = _strip_trailing_etc(token)
+        etc_markers += had_etc
+        final.append(stripped)
+    return final, etc_markers
+
+
+def _continues(previous: str, segment: str) -> bool:
+    """Whether `segment` is the wrapped rest of `previous` rather than a new partner."""
+    previous_key, key = place_key(previous), place_key(segment)
+    if previous_key.count("(") + previous_key.count("（") > previous_key.count(")") + previous_key.count("）"):
+        return True
+    if key[:1] in "(（":
+        return True
+    if previous_key.endswith(ORGANISATION_ENDINGS) and _MUNICIPAL_LOOKING.match(key):
+        # "府中市教育委員会 栲原町教育委員会": a complete name, then a new one (its town misprinted).
+        return False
+    previous_match = match_place(previous_key)
+    if key.startswith(LEGAL_PREFIXES):
+        # "東京都青梅市 NPO法人 …" are two partners; "岩手県 公益財団法人 …" is one organisation of the prefecture.
+        return not (previous_match and previous_match.places and not previous_match.tail
+                    and not previous_match.places[0].is_prefecture)  # fmt: skip
+    match = match_place(key)
+    if match is None or not (match.places or match.candidates or match.prefecture):
+        return True
+    if previous_match and len(previous_match.places) == 1 and previous_match.places[0].is_prefecture:
+        prefecture = previous_match.places[0]
+        if not previous_match.tail and match.prefecture is None and match.tail:
+            # "神奈川県 山北町高齢者クラブ": the prefecture wrapped before an organisation of one of its towns.
+            return any(p.prefecture == prefecture.prefecture for p in match.places + match.candidates)
+    return False
+
+
+def _split_top_level(pattern: re.Pattern[str], token: str) -> list[str]:
+    """Split at separators outside brackets ("群馬県沼田市（平成30年度から、…）" stays whole)."""
+    pieces: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(token):
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0 and pattern.fullmatch(char):
+            pieces.append(token[start:index])
+            start = index + 1
+    pieces.append(token[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def _split_list(token: str) -> list[str]:
+    """Split "品川区、目黒区" and "長野県茅野市・宮城県石巻市" into places; keep collectives whole."""
+    if not _ANY_SEPARATOR.search(token):
+        return [token]
+    pieces = _split_top_level(_LIST_SEPARATORS, token)
+    if len(pieces) > 1 and any(_is_municipality(p) for p in pieces):
+        return [q for p in pieces for q in _split_list(p)]
+    dotted = _split_top_level(_MIDDLE_DOT, token)
+    if len(dotted) > 1 and all(_is_municipality(p, complete=True) for p in dotted):
+        return dotted
+    return [token]
+
+
+def _is_municipality(text: str, *, complete: bool = False) -> bool:
+    match = match_place(place_key(text))
+    if match is None or not (match.places or match.candidates):
+        return False
+    if match.places and match.places[0].is_prefecture:
+        return False
+    return not complete or not match.tail
+
+
+def _strip_trailing_etc(token: str) -> tuple[str, int]:
+    key = place_key(token)
+    for marker in ETC_MARKERS:
+        if key.endswith(marker) and len(key) > len(marker):
+            match = match_place(key[: -len(marker)])
+            if match and match.places and not match.tail:
+                return token.rstrip()[: -len(marker)].rstrip(), 1
+    return token, 0
+
+
+# -- classification -------------------------------------------------------------------------------
+def classify_partner(
+    token: str, context_prefecture: str | None = None
+) -> tuple[list[ResolvedPartner], list[PartnerProblem]]:
+    """Resolve one partner token to one partner (two when places were glued: "佐賀県武雄市太良町")."""
+    text = display_text(token)
+    key = place_key(token)
+    match = match_place(key, context_prefecture)
+    if match is None or not (match.places or match.candidates):
+        return _without_leading_place(text, key)
+    bracket_place = _bracketed_place(match.tail)
+    if match.candidates and not match.places:
+        if bracket_place:
+            return [_partner(text, "organisation", bracket_place, match)], _correction_problems(text, match)
+        names = "、".join(p.name for p in match.candidates)
+        problem = PartnerProblem("ambiguous_partner", f"{text}: matches {names}; code left empty")
+        kind: PartnerKind = "municipality" if not match.tail else "organisation"
+        return [ResolvedPartner(text, text, None, kind, prefecture=match.prefecture and match.prefecture.prefecture)], [
+            problem
+        ]
+    place = match.places[0]
+    problems = _correction_problems(text, match)
+    if len(match.places) > 1:
+        glued = " ".join(p.city or p.prefecture for p in match.places)
+        correction = f"{key}→{glued}"
+        problems.append(PartnerProblem("correction_applied", f"{text}: read as {len(match.places)} places ({glued})"))
+        return [_partner(text, "municipality", p, match, correction) for p in match.places], problems
+    tail = match.tail
+    if place.is_prefecture:
+        if match.unresolved:
+            message = f"{text}: {match.unresolved} is not a municipality of {place.prefecture}"
+            elsewhere = [p.name for p in gazetteer().cities_named.get(match.unresolved, [])]
+            if elsewhere:
+                message += f" (found in: {'、'.join(elsewhere)})"
+            problems.append(PartnerProblem("unresolved_partner", message + "; code left empty"))
+            kind = "unknown" if tail == match.unresolved else "organisation"
+            return [ResolvedPartner(text, text, None, kind, prefecture=place.prefecture)], problems
+        return [_partner(text, _kind_after_prefecture(tail), place, match)], problems
+    return [_partner(text, _kind_after_municipality(place, tail), bracket_place or place, match)], problems
+
+
+def _kind_after_prefecture(tail: str) -> PartnerKind:
+    if not tail:
+        return "prefecture"
+    if _BRACKET_ONLY.match(tail):
+        return "organisation" if _is_organisation_note(tail) else "prefecture"
+    if tail.endswith(PREFECTURAL_OFFICE_ENDINGS):
+        return "prefecture"
+    return _collective_or_organisation(tail)
+
+
+def _kind_after_municipality(place: Place, tail: str) -> PartnerKind:
+    if not tail:
+        return "municipality"
+    if _BRACKET_ONLY.match(tail):
+        return "organisation" if _is_organisation_note(tail) else "municipality"
+    if _SUB_AREA.match(tail) and not tail.endswith(ORGANISATION_ENDINGS):
+        return "municipality"
+    return _collective_or_organisation(tail)
+
+
+def _collective_or_organisation(text: str) -> PartnerKind:
+    head = _BRACKETED.sub("", text) or text
+    for marker in ETC_MARKERS:
+        head = head.removesuffix(marker)
+    if head.startswith(LEGAL_PREFIXES) or head.endswith(ORGANISATION_ENDINGS):
+        return "organisation"
+    if head.endswith(GROUP_ENDINGS) or any(marker in head for marker in GROUP_MARKERS):
+        return "group"
+    return "organisation"
+
+
+def _is_organisation_note(bracketed: str) -> bool:
+    return any(word in bracketed for word in ORGANISATION_WORDS)
+
+
+def _bracketed_place(tail: str) -> Place | None:
+    """The place named alone in brackets ("（秋田県仙北郡美郷町）"), if any."""
+    for content in _BRACKETED.findall(tail):
+        inner = match_place(content)
+        if inner and len(inner.places) == 1 and not inner.tail and not inner.places[0].is_prefecture:
+            return inner.places[0]
+    return None
+
+
+def _without_leading_place(text: str, key: str) -> tuple[list[ResolvedPartner], list[PartnerProblem]]:
+    """A partner that does not start with a place: an organisation, a collective, or unknown."""
+    place = _bracketed_place(key) or _embedded_place(key)
+    if place:
+        return [ResolvedPartner(text, text, place.code, "organisation", prefecture=place.prefecture)], []
+    problems: list[PartnerProblem] = []
+    looks_municipal = _MUNICIPAL_LOOKING.match(key)
+    if looks_municipal and not key.startswith(LEGAL_PREFIXES):
+        problems.append(
+            PartnerProblem(
+                "unresolved_partner", f"{text}: {looks_municipal.group(1)} is not a known municipality; code left empty"
+            )
+        )
+    head = _BRACKETED.sub("", key) or key
+    if (
+        head.startswith(LEGAL_PREFIXES)
+        or head.endswith(ORGANISATION_ENDINGS)
+        or any(w in head for w in ORGANISATION_WORDS)
+    ):
+        return [ResolvedPartner(text, text, None, _collective_or_organisation(key))], problems
+    if head.endswith(GROUP_ENDINGS + ETC_MARKERS) or any(marker in head for marker in GROUP_MARKERS):
+        return [ResolvedPartner(text, text, None, "group")], problems
+    if not problems:
+        problems.append(PartnerProblem("unresolved_partner", f"{text}: not a known place or organisation"))
+    return [ResolvedPartner(text, text, None, "unknown")], problems
+
+
+def _embedded_place(key: str) -> Place | None:
+    """A municipality named with its prefecture inside the text ("学園のある長野県南牧村周辺施設等")."""
+    g = gazetteer()
+    for index in range(1, len(key) - 2):
+        if key[index : index + 3] in g.prefectures or key[index : index + 4] in g.prefectures:
+            inner = match_place(key[index:])
+            if inner and len(inner.places) == 1 and not inner.places[0].is_prefecture:
+                return inner.places[0]
+    return None
+
+
+def _partner(
+    text: str, kind: PartnerKind, place: Place, match: PlaceMatch, correction: str | None = None
+) -> ResolvedPartner:
+    if kind == "group":
+        return ResolvedPartner(text, text, None, "group", prefecture=place.prefecture)
+    name = place.name if kind in ("municipality", "prefecture") else text
+    corrections = "; ".join(match.corrections) if match.corrections else None
+    return ResolvedPartner(
+        text=text,
+        name=name,
+        code=place.code,
+        kind=kind,
+        correction=correction or corrections,
+        prefecture=place.prefecture,
+    )
+
+
+def _correction_problems(text: str, match: PlaceMatch) -> list[PartnerProblem]:
+    return [PartnerProblem("correction_applied", f"{text}: {c}") for c in match.corrections]

@@ -1,0 +1,231 @@
+"""Finding the place a text starts with: prefecture, municipality, and the misprints one edit away.
+
+Partners are written "群馬県嬬恋村", "福島県東白川郡塙町" (郡 is not part of the code list's name),
+"京都府京都市山科区" (designated-city wards resolve to their city), "北海道十勝清水町" (a regional prefix),
+or without a prefecture ("札幌市教育委員会"). The source has misprints ("嬭恋村", "鳥根県", "宮城県登米市市");
+a misprint is repaired only when exactly one place of the same prefecture is one edit away.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from renkei.reference import Place, load_reference
+
+MUNICIPAL_SUFFIXES = "市区町村"
+_PREFECTURE_ENDINGS = "都道府県縣"
+_GUN = re.compile(r"(.{1,5}?)郡")
+# A remainder that reads like a municipality name: up to five characters and 市/町/村 ("三郷町…"), but not
+# a collective such as "宗谷町村会" or "市町村".
+_MUNICIPAL_LOOKING = re.compile(r"^([^()（）市町村・、,\s]{1,5}(?<!都)[市町村])(?![町村])")
+_FUZZY_MAX_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """The place(s) at the start of a text, and what follows them.
+
+    `places` holds one place (or two when a cell glued them: "佐賀県武雄市太良町"); it is empty when the text
+    names a prefecture whose municipality could not be resolved (`unresolved`) or is ambiguous (`candidates`).
+    """
+
+    places: tuple[Place, ...]
+    tail: str
+    prefecture: Place | None = None
+    corrections: tuple[str, ...] = ()
+    candidates: tuple[Place, ...] = ()
+    unresolved: str | None = None
+
+
+class Gazetteer:
+    """Lookups over the reference list."""
+
+    def __init__(self, places: tuple[Place, ...]) -> None:
+        self.by_code: dict[str, Place] = {p.code: p for p in places}
+        self.prefectures: dict[str, Place] = {p.prefecture: p for p in places if p.is_prefecture}
+        self.cities_in: dict[str, dict[str, Place]] = defaultdict(dict)
+        self.cities_named: dict[str, list[Place]] = defaultdict(list)
+        for place in places:
+            if place.city:
+                self.cities_in[place.prefecture][place.city] = place
+                self.cities_named[place.city].append(place)
+        self._city_lengths = sorted({len(name) for name in self.cities_named}, reverse=True)
+
+    # -- prefectures -------------------------------------------------------------------------------
+    def prefecture_at_start(self, key: str) -> Place | None:
+        for length in (4, 3):
+            place = self.prefectures.get(key[:length])
+            if place:
+                return place
+        return None
+
+    def prefectures_one_edit_away(self, key: str) -> list[tuple[Place, int]]:
+        """Prefectures the first 3 or 4 characters could be a misprint of ("鳥根県", "千葉縣")."""
+        found: list[tuple[Place, int]] = []
+        for length in (3, 4):
+            head = key[:length]
+            if len(head) < length or head[-1] not in _PREFECTURE_ENDINGS:
+                continue
+            for name, place in self.prefectures.items():
+                if len(name) == length and Levenshtein.distance(name, head) == 1:
+                    found.append((place, length))
+        return found
+
+    # -- municipalities ----------------------------------------------------------------------------
+    def city_at_start(self, prefecture: str, text: str) -> Place | None:
+        cities = self.cities_in.get(prefecture, {})
+        for length in self._city_lengths:
+            if length <= len(text):
+                place = cities.get(text[:length])
+                if place:
+                    return place
+        return None
+
+    def bare_cities_at_start(self, text: str) -> list[Place]:
+        """Municipalities (any prefecture) whose name the text starts with, longest name first."""
+        for length in self._city_lengths:
+            if length >= 2 and length <= len(text):
+                places = self.cities_named.get(text[:length])
+                if places:
+                    return places
+        return []
+
+    def cities_one_edit_away(self, prefecture: str, text: str) -> list[tuple[Place, int]]:
+        """(municipality, characters used) for every prefix of `text` one edit from a name in the prefecture.
+
+        Only prefixes that end a name (at 市/区/町/村, a bracket, or the end of the text) are tried.
+        """
+        found: list[tuple[Place, int]] = []
+        cities = self.cities_in.get(prefecture, {})
+        for end in range(2, min(len(text), _FUZZY_MAX_LENGTH) + 1):
+            head = text[:end]
+            ends_name = end == len(text) or head[-1] in MUNICIPAL_SUFFIXES or text[end] in "(（"
+            if not ends_name:
+                continue
+            for name, place in cities.items():
+                if abs(len(name) - end) <= 1 and Levenshtein.distance(name, head) == 1:
+                    found.append((place, end))
+        return found
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer(load_reference())
+
+
+# Small kana ヶ/ヵ are interchangeable with ケ/カ in place names (龍ヶ崎市 is listed as 龍ケ崎市): not misprints.
+_KANA_VARIANTS = str.maketrans({"ヶ": "ケ", "ヵ": "カ"})
+
+
+def place_key(text: str) -> str:
+    """NFKC without spaces, ヶ read as ケ: the form place matching works on."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).translate(_KANA_VARIANTS)
+
+
+@lru_cache(maxsize=8192)
+def match_place(text: str, context_prefecture: str | None = None) -> PlaceMatch | None:
+    """The place(s) `text` starts with, or None when it starts with no place name at all.
+
+    `context_prefecture` settles a bare name found in several prefectures ("府中市") when one of them is the
+    prefecture of the surrounding partners.
+    """
+    key = place_key(text)
+    g = gazetteer()
+    prefecture = g.prefecture_at_start(key)
+    if prefecture:
+        return _within_prefecture(g, prefecture, key[len(prefecture.prefecture) :], ())
+    misprinted = g.prefectures_one_edit_away(key)
+    if misprinted:
+        resolved = []
+        for candidate, length in misprinted:
+            correction = f"{key[:length]}→{candidate.prefecture}"
+            found = _within_prefecture(g, candidate, key[length:], (correction,), fuzzy=False)
+            if found.places and not found.places[0].is_prefecture:
+                resolved.append(found)
+        if len(resolved) == 1:
+            return resolved[0]
+        if len(misprinted) == 1 and len(key) == misprinted[0][1]:
+            candidate, length = misprinted[0]
+            return PlaceMatch(places=(candidate,), tail="", corrections=(f"{key}→{candidate.prefecture}",))
+        return None
+    cities = g.bare_cities_at_start(key)
+    if not cities:
+        return None
+    tail = key[len(cities[0].city or "") :]
+    if len(cities) == 1:
+        return PlaceMatch(places=(cities[0],), tail=tail)
+    in_context = [c for c in cities if c.prefecture == context_prefecture]
+    if len(in_context) == 1:
+        return PlaceMatch(places=(in_context[0],), tail=tail)
+    return PlaceMatch(places=(), tail=tail, candidates=tuple(cities))
+
+
+def _within_prefecture(
+    g: Gazetteer, prefecture: Place, rest: str, corrections: tuple[str, ...], *, fuzzy: bool = True
+) -> PlaceMatch:
+    """Resolve the municipality after a prefecture name (exact, after 郡, after a region, then one edit away)."""
+    remainders = [(rest, 0)]
+    gun = _GUN.match(rest)
+    if gun:
+        remainders.append((rest[gun.end() :], gun.end()))
+    for text, offset in remainders:
+        city = g.city_at_start(prefecture.prefecture, text)
+        if city:
+            return _after_city(g, prefecture, city, rest[offset + len(city.city or "") :], corrections)
+    for start in range(1, 4):  # a regional prefix such as 十勝 in "北海道十勝清水町"
+        head = rest[:start]
+        if any(c in MUNICIPAL_SUFFIXES + "郡(（" for c in head):
+            break
+        city = g.city_at_start(prefecture.prefecture, rest[start:])
+        if city and start + len(city.city or "") == len(rest):
+            return PlaceMatch(places=(city,), tail="", prefecture=prefecture, corrections=corrections)
+    if fuzzy:
+        for text, offset in remainders:
+            found = g.cities_one_edit_away(prefecture.prefecture, text)
+            distinct = {place.code: (place, used) for place, used in found}
+            if len(distinct) == 1:
+                ((city, used),) = distinct.values()
+                correction = f"{text[:used]}→{city.city}"
+                return PlaceMatch(
+                    places=(city,),
+                    tail=rest[offset + used :],
+                    prefecture=prefecture,
+                    corrections=(*corrections, correction),
+                )
+            if len(distinct) > 1:
+                used = max(u for _, u in distinct.values())
+                return PlaceMatch(
+                    places=(),
+                    tail=rest[offset + used :],
+                    prefecture=prefecture,
+                    corrections=corrections,
+                    candidates=tuple(p for p, _ in distinct.values()),
+                )
+    looks_municipal = _MUNICIPAL_LOOKING.match(rest)
+    return PlaceMatch(
+        places=(prefecture,),
+        tail=rest,
+        prefecture=prefecture,
+        corrections=corrections,
+        unresolved=looks_municipal.group(1) if looks_municipal else None,
+    )
+
+
+def _after_city(g: Gazetteer, prefecture: Place, city: Place, tail: str, corrections: tuple[str, ...]) -> PlaceMatch:
+    name = city.city or ""
+    if tail and tail == name[-1]:  # "宮城県登米市市": the suffix printed twice
+        return PlaceMatch(
+            places=(city,), tail="", prefecture=prefecture, corrections=(*corrections, f"{name}{tail}→{name}")
+        )
+    second = g.cities_in[prefecture.prefecture].get(tail.removesuffix("等")) if tail else None
+    if second and second.code != city.code:  # "佐賀県武雄市太良町": two places glued by a lost space
+        return PlaceMatch(
+            places=(city, second), tail=tail[len(second.city or "") :], prefecture=prefecture, corrections=corrections
+        )
+    return PlaceMatch(places=(city,), tail=tail, prefecture=prefecture, corrections=corrections)

@@ -1,0 +1,42 @@
+"""Readers: one edition file (extracted text, PDF or XLSX, told apart by content) → `SourceTable`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from renkei.errors import EditionReadError
+from renkei.read.sniff import sniff_format
+from renkei.settings import ParseSettings
+from renkei.table import SourceTable
+
+
+def read_source(path: Path, settings: ParseSettings | None = None) -> SourceTable:
+    """Read the rows of one edition file, whatever its format."""
+    settings = ParseSettings.resolve(settings)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise EditionReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if path.is_dir():
+        raise EditionReadError(f"{path}: is a directory, not an edition file")
+    if size > settings.max_file_bytes:
+        raise EditionReadError(
+            f"{path}: {size:,} bytes exceeds the limit of {settings.max_file_bytes:,} (max_file_bytes)"
+        )
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError as exc:
+        raise EditionReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    source_format = sniff_format(head)
+    if source_format == "pdf":
+        from renkei.read.pdf import read_pdf
+
+        return read_pdf(path, settings)
+    if source_format == "xlsx":
+        from renkei.read.xlsx import read_xlsx
+
+        return read_xlsx(path, settings)
+    from renkei.read.text import read_text
+
+    return read_text(path, settings)
