@@ -67,7 +67,7 @@ def classify_row(row: TableRow, path: str) -> AssemblyRow:
     ward_cell, category, name, body, partners, content, start = row.cells
     if ward_cell:
         ward = ward_from_cell(ward_cell)
-        if ward is not None:
+        if ward is not None and any((category, name, body, partners, content, start)):
             return AssemblyRow(row, "start", ward, category, name, body, partners, content, start)
         if any((name, body, partners, content)):
             raise EditionReadError(f"{path}: {row.provenance.describe()}: unknown ward {ward_cell!r} in 各特別区名")

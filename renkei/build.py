@@ -77,7 +77,12 @@ def _partners(entry: Entry, warnings: list[ParseWarning]) -> tuple[Partner, ...]
     per_row_years = len(rows_with_years) > 1
     kept: dict[str, Partner] = {}
     repeats: list[tuple[str, Provenance]] = []
+    seen_rows: set[tuple[str, ...]] = set()
     for row in rows_with_partners:
+        signature = tuple(text_key(c) for c in row.row.cells)
+        if signature in seen_rows:  # an identical row, already reported as duplicate_row_merged
+            continue
+        seen_rows.add(signature)
         cell = row.partners
         for problem in cell.problems:
             warnings.append(ParseWarning(problem.kind, problem.message, row.provenance))
@@ -96,7 +101,12 @@ def _partners(entry: Entry, warnings: list[ParseWarning]) -> tuple[Partner, ...]
                 first = kept[identity]
                 if first.start_fiscal_year is None and partner.start_fiscal_year is not None:
                     kept[identity] = _with_year(first, partner.start_fiscal_year)
-                repeats.append((partner.name, row.provenance))
+                shown = (
+                    partner.text
+                    if text_key(partner.text) == text_key(first.name)
+                    else f"{partner.text} (= {first.name})"
+                )
+                repeats.append((shown, row.provenance))
                 continue
             kept[identity] = partner
     if repeats:

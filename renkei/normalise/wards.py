@@ -27,7 +27,10 @@ def _ward_index() -> dict[str, Ward]:
 
 
 def ward_from_cell(text: str) -> Ward | None:
-    """The ward a 各特別区名 cell names ("千代田", "千代田区", "東京都千代田区", spaces ignored), or None."""
+    """The ward a 各特別区名 cell names ("千代田", "千代田区", "131016"; spaces ignored), or None.
+
+    "東京都板橋区" is not a ward cell: written with its prefecture it is a partner that lost its left cells
+    (2026 edition, line 1744).
+    """
     key = "".join(unicodedata.normalize("NFKC", text).split())
-    key = key.removeprefix("東京都")
     return _ward_index().get(key)
