@@ -48,6 +48,7 @@ class _Score:
     value: float
     reasons: tuple[str, ...]
     text_value: float = 0.0  # the part that comes from descriptions and names
+    points_onwards: bool = False  # some piece of evidence favoured the next program
 
 
 def resolve_orphans(entries: list[Entry]) -> None:
@@ -67,6 +68,7 @@ def resolve_orphans(entries: list[Entry]) -> None:
         # program (lines 1245, 1252); at the foot of a page plain partner rows can too.
         page_foot = after.rows[0].page_break_before
         best_split, best = len(block), _Score(0.0, ())
+        top: tuple[int, _Score] | None = None  # the strongest candidate even below zero, for the warning
         for split in _candidate_splits(block):
             if not page_foot and not (block[split].content or block[split].name or block[split].body):
                 continue
@@ -74,9 +76,21 @@ def resolve_orphans(entries: list[Entry]) -> None:
             score = _evidence(kept, block[split:], before, after, ward_places, other_lists)
             if not page_foot and score.text_value <= 0:
                 continue
+            if top is None or score.value > top[1].value:
+                top = (split, score)
             if score.value > best.value or (score.value == best.value and split > best_split and best.value > 0):
                 best_split, best = split, score
         if best.value < MOVE_THRESHOLD:
+            if page_foot and top is not None and top[1].points_onwards:  # a judgement worth checking
+                kept_rows = block[top[0] :]
+                before.warnings.append(
+                    ParseWarning(
+                        "orphan_attached",
+                        f"{_describe(kept_rows)} before the page header kept with {before.name!r}; evidence for "
+                        f"the next program {after.name!r} too weak ({'; '.join(top[1].reasons)})",
+                        _provenance(kept_rows),
+                    )
+                )
             continue
         moved = block[best_split:]
         del before.rows[block_start + best_split :]
@@ -88,7 +102,7 @@ def resolve_orphans(entries: list[Entry]) -> None:
         after.warnings.append(
             ParseWarning(
                 "orphan_attached",
-                f"{_describe(moved)} attached to the next program {display_text(after.rows[len(moved)].name)!r} "
+                f"{_describe(moved)} attached to the next program {after.name!r} "
                 f"rather than {before.name!r}: {'; '.join(best.reasons)}",
                 _provenance(moved),
             )
@@ -122,6 +136,25 @@ def _candidate_splits(block: list[AssemblyRow]) -> Iterable[int]:
             yield index
 
 
+class _Tally:
+    """Evidence as it is collected: each piece with its weight (positive: the rows belong to the next program)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[float, str]] = []
+
+    def add(self, value: float, reason: str) -> None:
+        if value:
+            self.pieces.append((value, reason))
+
+    def score(self, text_value: float) -> _Score:
+        return _Score(
+            value=sum(v for v, _ in self.pieces),
+            reasons=tuple(r for _, r in self.pieces),
+            text_value=text_value,
+            points_onwards=any(v > 0 for v, _ in self.pieces),
+        )
+
+
 def _evidence(
     kept: list[AssemblyRow],
     moving: list[AssemblyRow],
@@ -131,8 +164,7 @@ def _evidence(
     other_lists: _AdjacentPairs,
 ) -> _Score:
     """Positive when `moving` rows belong to `after`, negative when to the entry they follow."""
-    score = 0.0
-    reasons: list[str] = []
+    tally = _Tally()
     after_rows = after.rows
     before_name = _joined(kept, "name")
     before_text = before_name + _joined(kept, "content")
@@ -144,70 +176,61 @@ def _evidence(
             value, reason = _text_evidence(
                 row.content, _joined(kept, "content"), _joined(after_rows, "content"), before_text, after_text
             )
-            score += value
+            tally.add(value, reason or "")
             repeats_after |= value == WEIGHT_TEXT_MATCH
-            if reason:
-                reasons.append(reason)
         if row.name:
             if text_key(before_name).endswith(text_key(row.name)):
-                score -= WEIGHT_TEXT_MATCH
-                reasons.append("name fragment repeats the program before")
+                tally.add(-WEIGHT_TEXT_MATCH, "name fragment repeats the program before")
             else:
-                score += WEIGHT_TEXT_MATCH
-                reasons.append(f"name fragment {display_text(row.name)!r} opens the next program's name")
-    text_value = score
+                tally.add(WEIGHT_TEXT_MATCH, f"name fragment {display_text(row.name)!r} opens the next program's name")
+    text_value = sum(v for v, _ in tally.pieces)
 
     moving_places = _places(moving)
     kept_places = _places(kept)
     after_places = _places(after_rows)
     repeated_before = [p for p in moving_places if p in kept_places]
     repeated_after = [p for p in moving_places if p in after_places]
-    if repeated_before:
-        score += WEIGHT_DUPLICATE_PLACE * len(repeated_before)
-        reasons.append(f"{len(repeated_before)} place(s) already listed in the program before")
-    if repeated_after and not repeats_after:  # a row repeating the next program's text repeats its places too
-        score -= WEIGHT_REPEATED_AFTER * len(repeated_after)
-        reasons.append(f"{len(repeated_after)} place(s) listed again in the next program")
+    tally.add(
+        WEIGHT_DUPLICATE_PLACE * len(repeated_before),
+        f"{len(repeated_before)} place(s) already listed in the program before",
+    )
+    if not repeats_after:  # a row repeating the next program's text repeats its places too
+        tally.add(
+            -WEIGHT_REPEATED_AFTER * len(repeated_after),
+            f"{len(repeated_after)} place(s) listed again in the next program",
+        )
 
     stated = _STATED_COUNT.search(before_name)
     if stated and moving_places and len(kept_places) == int(stated.group(1)):
-        score += WEIGHT_STATED_COUNT
-        reasons.append(f"the program before names {stated.group(1)} partners and already lists them")
+        tally.add(WEIGHT_STATED_COUNT, f"the program before names {stated.group(1)} partners and already lists them")
 
     if before.ward.code != after.ward.code and moving_places:
         before_counts, after_counts = ward_places[before.ward.code], ward_places[after.ward.code]
         affinity = sum(
             (after_counts[p] > before_counts[p]) - (before_counts[p] > after_counts[p]) for p in moving_places
         )
-        if affinity:
-            score += WEIGHT_WARD_AFFINITY * affinity
-            ward = after.ward.name if affinity > 0 else before.ward.name
-            reasons.append(f"places are partners of {ward} elsewhere")
+        ward = after.ward.name if affinity > 0 else before.ward.name
+        tally.add(WEIGHT_WARD_AFFINITY * affinity, f"places are partners of {ward} elsewhere")
 
     if moving_places:
         prefectures = {_prefecture(p) for p in moving_places}
         share = _share_in(after_places, prefectures) - _share_in(kept_places, prefectures)
         if abs(share) >= 0.05:
-            score += WEIGHT_PREFECTURE * share
-            reasons.append("prefectures match the " + ("next program" if share > 0 else "program before"))
+            side = "next program" if share > 0 else "program before"
+            tally.add(WEIGHT_PREFECTURE * share, f"prefectures match the {side}")
 
     continuity = _continuity(kept_places, moving_places, after_places, other_lists)
-    if continuity:
-        score += WEIGHT_LIST_CONTINUITY * continuity
-        reasons.append(
-            "the places continue the list of the " + ("next program" if continuity > 0 else "program before")
-        )
+    side = "next program" if continuity > 0 else "program before"
+    tally.add(WEIGHT_LIST_CONTINUITY * continuity, f"the places continue the list of the {side}")
 
     moving_style = _start_style(moving)
     if moving_style != "empty":
         kept_style, after_style = _start_style(kept[-1:]), _start_style(after_rows[:1])
         if kept_style == moving_style != after_style:
-            score -= WEIGHT_START_STYLE
-            reasons.append("start years written like the program before")
+            tally.add(-WEIGHT_START_STYLE, "start years written like the program before")
         elif after_style == moving_style != kept_style:
-            score += WEIGHT_START_STYLE
-            reasons.append("start years written like the next program")
-    return _Score(score, tuple(reasons), text_value)
+            tally.add(WEIGHT_START_STYLE, "start years written like the next program")
+    return tally.score(text_value)
 
 
 def _text_evidence(

@@ -183,10 +183,14 @@ def test_equally_close_places_are_not_guessed() -> None:
     assert {p.city for p in match.candidates} == {"楢葉町", "双葉町"}
 
 
-def test_bare_name_in_several_prefectures_uses_context() -> None:
-    assert match_place("府中市教育委員会").candidates
-    resolved = match_place("府中市教育委員会", "広島県")
-    assert [p.code for p in resolved.places] == [place_code("広島県府中市")]
+def test_bare_name_in_several_prefectures_is_not_guessed_but_hinted() -> None:
+    assert match_place("府中市教育委員会").likely is None
+    hinted = match_place("府中市教育委員会", "広島県")
+    assert hinted.places == () and len(hinted.candidates) == 2
+    assert hinted.likely.code == place_code("広島県府中市")
+    cell = read_partner_cell("広島県呉市 府中市教育委員会")
+    assert [p.code for p in cell.partners] == [place_code("広島県呉市"), None]
+    assert "suggest 広島県府中市" in cell.problems[0].message
 
 
 # -- partner cells --------------------------------------------------------------------------------------
@@ -222,6 +226,11 @@ def test_partner_cell_organisations() -> None:
     }
     two = read_partner_cell("東京都青梅市 NPO法人 青梅林業研究グループ")
     assert [p.kind for p in two.partners] == ["municipality", "organisation"]
+    also_two = read_partner_cell("石川県金沢市 湯湧温泉観光協会")
+    assert [(p.kind, p.code) for p in also_two.partners] == [
+        ("municipality", place_code("石川県金沢市")),
+        ("organisation", None),
+    ]
     one = read_partner_cell("岩手県 公益財団法人 釜石・大槌地域産 業育成センター")
     assert [(p.kind, p.code) for p in one.partners] == [("organisation", place_code("岩手県"))]
 

@@ -145,6 +145,9 @@ def _continues(previous: str, segment: str) -> bool:
         # "府中市教育委員会 栲原町教育委員会": a complete name, then a new one (its town misprinted).
         return False
     previous_match = match_place(previous_key)
+    if _complete_municipality(previous_match) and key.endswith(ORGANISATION_ENDINGS) and match_place(key) is None:
+        # "石川県金沢市 湯湧温泉観光協会": a municipality, then an organisation named in full.
+        return False
     if key.startswith(LEGAL_PREFIXES):
         # "東京都青梅市 NPO法人 …" are two partners; "岩手県 公益財団法人 …" is one organisation of the prefecture.
         return not (previous_match and previous_match.places and not previous_match.tail
@@ -158,6 +161,10 @@ def _continues(previous: str, segment: str) -> bool:
             # "神奈川県 山北町高齢者クラブ": the prefecture wrapped before an organisation of one of its towns.
             return any(p.prefecture == prefecture.prefecture for p in match.places + match.candidates)
     return False
+
+
+def _complete_municipality(match: PlaceMatch | None) -> bool:
+    return bool(match and match.places and not match.tail and not match.places[0].is_prefecture)
 
 
 def _split_top_level(pattern: re.Pattern[str], token: str) -> list[str]:
@@ -223,7 +230,8 @@ def classify_partner(
         if bracket_place:
             return [_partner(text, "organisation", bracket_place, match)], _correction_problems(text, match)
         names = "、".join(p.name for p in match.candidates)
-        problem = PartnerProblem("ambiguous_partner", f"{text}: matches {names}; code left empty")
+        hint = f" (the neighbouring partners suggest {match.likely.name})" if match.likely else ""
+        problem = PartnerProblem("ambiguous_partner", f"{text}: matches {names}{hint}; code left empty")
         kind: PartnerKind = "municipality" if not match.tail else "organisation"
         return [ResolvedPartner(text, text, None, kind, prefecture=match.prefecture and match.prefecture.prefecture)], [
             problem

@@ -41,6 +41,7 @@ class PlaceMatch:
     corrections: tuple[str, ...] = ()
     candidates: tuple[Place, ...] = ()
     unresolved: str | None = None
+    likely: Place | None = None  # the candidate in the prefecture of the neighbouring partners, if one is
 
 
 class Gazetteer:
@@ -132,8 +133,8 @@ def place_key(text: str) -> str:
 def match_place(text: str, context_prefecture: str | None = None) -> PlaceMatch | None:
     """The place(s) `text` starts with, or None when it starts with no place name at all.
 
-    `context_prefecture` settles a bare name found in several prefectures ("府中市") when one of them is the
-    prefecture of the surrounding partners.
+    A bare name found in several prefectures ("府中市") is not guessed: the match lists the candidates, and
+    `likely` names the one in `context_prefecture` (the neighbouring partners' prefecture) as a hint.
     """
     key = place_key(text)
     g = gazetteer()
@@ -161,9 +162,8 @@ def match_place(text: str, context_prefecture: str | None = None) -> PlaceMatch 
     if len(cities) == 1:
         return PlaceMatch(places=(cities[0],), tail=tail)
     in_context = [c for c in cities if c.prefecture == context_prefecture]
-    if len(in_context) == 1:
-        return PlaceMatch(places=(in_context[0],), tail=tail)
-    return PlaceMatch(places=(), tail=tail, candidates=tuple(cities))
+    likely = in_context[0] if len(in_context) == 1 else None
+    return PlaceMatch(places=(), tail=tail, candidates=tuple(cities), likely=likely)
 
 
 def _within_prefecture(
