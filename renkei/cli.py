@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -27,6 +28,8 @@ app = typer.Typer(
 )
 reference_app = typer.Typer(help="The municipality reference list (全国地方公共団体コード).", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
+db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 class ParseFormat(StrEnum):
@@ -34,9 +37,20 @@ class ParseFormat(StrEnum):
     table = "table"
 
 
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
 def _fail(exc: RenkeiError) -> NoReturn:
     typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=exc.exit_code)
 
 
 def _stdout() -> Console:
@@ -92,28 +106,39 @@ def run(
         Path | None, typer.Option("--editions", help="Folder of edition files (default: the bundled editions).")
     ] = None,
 ) -> None:
-    """The main job: read every edition in the editions folder and print a summary and the quality report.
+    """The main job: ingest every edition in the editions folder into the warehouse and say what was stored.
 
     Example: renkei run
     """
-    from renkei.config import editions_dir
-    from renkei.console import edition_summary, quality_table
+    from db.ingest import ingest_file
+    from db.queries import editions as stored_editions
+    from db.session import database, describe_url
+    from renkei.config import editions_dir, snapshot_dir
     from renkei.edition import read_edition
     from renkei.errors import EditionReadError
-    from renkei.quality import quality_report
+    from renkei.store import SnapshotStore
 
     folder = editions or editions_dir()
-    files = sorted(
-        p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".") and p.suffix.lower() != ".md"
-    )
+    files = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".") and p.suffix != ".md")
     console = _stdout()
     try:
         if not files:
             raise EditionReadError(f"{folder}: no edition files found")
-        for file in files:
-            edition = read_edition(file)
-            console.print(edition_summary(edition, file.name))
-            console.print(quality_table(quality_report(edition)))
+        parsed = sorted(((f, read_edition(f)) for f in files), key=lambda item: item[1].as_of)
+        db, store = database(), SnapshotStore(snapshot_dir())
+        for path, edition in parsed:
+            console.print(ingest_file(db, path, store, parsed=edition).describe())
+            kinds: dict[str, int] = {}
+            for warning in edition.warnings:
+                kinds[warning.kind] = kinds.get(warning.kind, 0) + 1
+            summary = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+            total = len(edition.warnings)
+            console.print(f"  quality report: {total} warnings ({summary}); see: renkei parse {path} --report")
+        with db.reading() as session:
+            stored = stored_editions(session)
+        console.print(f"warehouse {describe_url(db.url)}: {len(stored)} edition(s)")
+        for row in stored:
+            console.print(f"  {row.as_of.isoformat()}  {row.record_count} programs  {row.source_name}")
     except RenkeiError as exc:
         _fail(exc)
 
@@ -121,18 +146,142 @@ def run(
 @reference_app.command("refresh")
 def reference_refresh(
     csv_file: Annotated[
-        Path,
-        typer.Argument(help="The ministry's new list as UTF-8 CSV: code,prefecture,city,prefecture_kana,city_kana."),
+        Path, typer.Argument(help="The ministry's new list, UTF-8 CSV: code,prefecture,city,prefecture_kana,city_kana.")
     ],
+    update_database: Annotated[
+        bool, typer.Option("--database/--no-database", help="Also update the warehouse's municipality table.")
+    ] = True,
 ) -> None:
-    """Validate a new municipality list and replace the bundled one with it.
+    """Validate a new municipality list, replace the bundled one, and update the warehouse's table.
 
     Example: renkei reference refresh ~/Downloads/municipalities-2027.csv
     """
-    from renkei.reference import refresh_reference
+    from renkei.reference import load_reference, refresh_reference
 
     try:
         prefectures, municipalities = refresh_reference(csv_file)
+        typer.echo(f"reference list replaced: {prefectures} prefectures, {municipalities} municipalities")
+        if update_database:
+            from db.reference import sync_municipalities
+            from db.session import database, describe_url
+
+            db = database()
+            with db.writing() as session:
+                added, updated, unlisted = sync_municipalities(session, load_reference())
+            where = describe_url(db.url)
+            typer.echo(f"{where}: municipality table {added} added, {updated} updated, {unlisted} unlisted")
     except RenkeiError as exc:
         _fail(exc)
-    typer.echo(f"reference list replaced: {prefectures} prefectures, {municipalities} municipalities")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Edition files (text, PDF or XLSX), in any order.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Re-version an edition whose as-of date is stored with other content.")
+    ] = False,
+) -> None:
+    """Store editions: snapshot plus versioned tables, one transaction each; an already ingested file is a no-op.
+
+    Example: renkei ingest snapshots/bundled/2026-03-31-extracted.txt
+    """
+    from db.ingest import ingest_file
+    from db.session import database
+    from renkei.config import snapshot_dir
+    from renkei.edition import read_edition
+    from renkei.store import SnapshotStore
+
+    try:
+        parsed = [(path, read_edition(path)) for path in paths]  # every file is checked before anything is written
+        parsed.sort(key=lambda item: item[1].as_of)  # date order: appends, not rebuilds
+        db, store = database(), SnapshotStore(snapshot_dir())
+        for path, edition in parsed:
+            result = ingest_file(db, path, store, replace=replace, parsed=edition)
+            typer.echo(result.describe())
+    except RenkeiError as exc:
+        _fail(exc)
+
+
+@app.command()
+def editions(
+    output_format: Annotated[ParseFormat, typer.Option("--format", help="jsonl or table.")] = ParseFormat.table,
+) -> None:
+    """List the ingested editions, oldest first.
+
+    Example: renkei editions --format jsonl
+    """
+    from db.queries import editions as stored_editions
+    from db.session import database
+
+    try:
+        with database().reading() as session:
+            rows = [
+                {
+                    "as_of": e.as_of.isoformat(),
+                    "title": e.title,
+                    "source_name": e.source_name,
+                    "format": e.source_format,
+                    "sha256": e.sha256,
+                    "size": e.size_bytes,
+                    "records": e.record_count,
+                    "ingested_at": e.ingested_at.isoformat(timespec="seconds"),
+                }
+                for e in stored_editions(session)
+            ]
+    except RenkeiError as exc:
+        _fail(exc)
+    if output_format is ParseFormat.jsonl:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    columns = ("as_of", "records", "format", "source_name", "sha256", "ingested_at")
+    table = Table()
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[c])[:12] if c == "sha256" else str(row[c]) for c in columns))
+    _stdout().print(table)
+
+
+@app.command()
+def export(
+    edition: Annotated[str, typer.Option("--edition", help="The edition's as-of date, YYYY-MM-DD.")],
+    output_format: Annotated[ExportFormat, typer.Option("--format", help="jsonl (the record contract).")] = (
+        ExportFormat.jsonl
+    ),
+) -> None:
+    """Print the records of one ingested edition, exactly as `renkei parse` printed them.
+
+    Example: renkei export --edition 2026-03-31
+    """
+    from db.queries import export_records
+    from db.session import database
+    from renkei.records import record_to_dict
+
+    as_of = _parse_date(edition, "--edition")
+    try:
+        with database().reading() as session:
+            records = export_records(session, as_of)
+    except RenkeiError as exc:
+        _fail(exc)
+    for record in records:
+        sys.stdout.write(json.dumps(record_to_dict(record), ensure_ascii=False) + "\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (an empty database is also upgraded automatically on first use).
+
+    Example: RENKEI_DATABASE_URL=postgresql://postgres@127.0.0.1/renkei renkei db upgrade
+    """
+    from db.migrate import head_revision
+    from db.session import database, describe_url
+
+    db = database()
+    try:
+        db.upgrade()
+    except RenkeiError as exc:
+        _fail(exc)
+    typer.echo(f"{describe_url(db.url)}: schema at revision {head_revision()}")

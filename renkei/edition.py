@@ -9,7 +9,11 @@ from renkei.build import entries_to_records
 from renkei.read import read_source
 from renkei.records import Edition
 from renkei.settings import ParseSettings
-from renkei.table import classify_rows
+from renkei.table import SourceTable, classify_rows
+
+# Bump when the records a file parses to may change: caches keyed by (content hash, parser version) and the
+# `parser_version` stored with each edition tell which editions were read by an older parser.
+PARSER_VERSION = "2026.11.1"
 
 
 def read_edition(path: Path | str, settings: ParseSettings | None = None) -> Edition:
@@ -17,8 +21,19 @@ def read_edition(path: Path | str, settings: ParseSettings | None = None) -> Edi
 
     Raises EditionReadError, naming the file and the problem, when it is not a readable edition.
     """
-    path = Path(path)
-    table = classify_rows(read_source(path, settings))
+    return table_to_edition(read_source(Path(path), settings))
+
+
+def edition_from_text(text: str, source: str = "<text>") -> Edition:
+    """Parse an extracted-text edition held in memory."""
+    from renkei.read.text import text_to_rows
+
+    return table_to_edition(SourceTable(path=source, source_format="text", rows=text_to_rows(text)))
+
+
+def table_to_edition(source: SourceTable) -> Edition:
+    """The shared stages after reading: classify rows, assemble entries, build records."""
+    table = classify_rows(source)
     records = entries_to_records(rows_to_entries(table), table.as_of)
     warnings = list(table.warnings)
     for record in records:

@@ -2,7 +2,9 @@
 
 
 class RenkeiError(Exception):
-    """Base class for every error renkei reports to its user."""
+    """Base class for every error renkei reports to its user (exit status 2 unless the class says otherwise)."""
+
+    exit_code = 2
 
 
 class EditionReadError(RenkeiError):
@@ -15,3 +17,23 @@ class ReferenceDataError(RenkeiError):
 
 class UnknownNameError(RenkeiError):
     """A ward or municipality name given by the user matches nothing (or more than one place)."""
+
+
+class EditionConflictError(RenkeiError):
+    """An edition with the same as-of date but different content is already stored."""
+
+
+class UnknownEditionError(RenkeiError):
+    """No ingested edition has the requested as-of date."""
+
+
+class StoreError(RenkeiError):
+    """The warehouse or the snapshot store cannot be used (unreachable, locked, schema too old)."""
+
+    exit_code = 1
+
+
+class SchemaTooOldError(StoreError):
+    """The database schema is older than this version of renkei; run `renkei db upgrade`."""
+
+    exit_code = 2

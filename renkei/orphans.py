@@ -49,6 +49,7 @@ class _Score:
     reasons: tuple[str, ...]
     text_value: float = 0.0  # the part that comes from descriptions and names
     points_onwards: bool = False  # some piece of evidence favoured the next program
+    decisive: bool = False  # some evidence other than prefectures and start-year style favoured it
 
 
 def resolve_orphans(entries: list[Entry]) -> None:
@@ -80,7 +81,7 @@ def resolve_orphans(entries: list[Entry]) -> None:
                 top = (split, score)
             if score.value > best.value or (score.value == best.value and split > best_split and best.value > 0):
                 best_split, best = split, score
-        if best.value < MOVE_THRESHOLD:
+        if best.value < MOVE_THRESHOLD or not best.decisive:
             if page_foot and top is not None and top[1].points_onwards:  # a judgement worth checking
                 kept_rows = block[top[0] :]
                 before.warnings.append(
@@ -140,18 +141,20 @@ class _Tally:
     """Evidence as it is collected: each piece with its weight (positive: the rows belong to the next program)."""
 
     def __init__(self) -> None:
-        self.pieces: list[tuple[float, str]] = []
+        self.pieces: list[tuple[float, str, bool]] = []
 
-    def add(self, value: float, reason: str) -> None:
+    def add(self, value: float, reason: str, *, supporting: bool = False) -> None:
+        """`supporting` evidence (prefectures, start-year style) can tip a decision but never make one alone."""
         if value:
-            self.pieces.append((value, reason))
+            self.pieces.append((value, reason, supporting))
 
     def score(self, text_value: float) -> _Score:
         return _Score(
-            value=sum(v for v, _ in self.pieces),
-            reasons=tuple(r for _, r in self.pieces),
+            value=sum(v for v, _, _ in self.pieces),
+            reasons=tuple(r for _, r, _ in self.pieces),
             text_value=text_value,
-            points_onwards=any(v > 0 for v, _ in self.pieces),
+            points_onwards=any(v > 0 for v, _, _ in self.pieces),
+            decisive=any(v > 0 and not supporting for v, _, supporting in self.pieces),
         )
 
 
@@ -183,7 +186,7 @@ def _evidence(
                 tally.add(-WEIGHT_TEXT_MATCH, "name fragment repeats the program before")
             else:
                 tally.add(WEIGHT_TEXT_MATCH, f"name fragment {display_text(row.name)!r} opens the next program's name")
-    text_value = sum(v for v, _ in tally.pieces)
+    text_value = sum(v for v, _, _ in tally.pieces)
 
     moving_places = _places(moving)
     kept_places = _places(kept)
@@ -217,7 +220,7 @@ def _evidence(
         share = _share_in(after_places, prefectures) - _share_in(kept_places, prefectures)
         if abs(share) >= 0.05:
             side = "next program" if share > 0 else "program before"
-            tally.add(WEIGHT_PREFECTURE * share, f"prefectures match the {side}")
+            tally.add(WEIGHT_PREFECTURE * share, f"prefectures match the {side}", supporting=True)
 
     continuity = _continuity(kept_places, moving_places, after_places, other_lists)
     side = "next program" if continuity > 0 else "program before"
@@ -227,9 +230,9 @@ def _evidence(
     if moving_style != "empty":
         kept_style, after_style = _start_style(kept[-1:]), _start_style(after_rows[:1])
         if kept_style == moving_style != after_style:
-            tally.add(-WEIGHT_START_STYLE, "start years written like the program before")
+            tally.add(-WEIGHT_START_STYLE, "start years written like the program before", supporting=True)
         elif after_style == moving_style != kept_style:
-            tally.add(WEIGHT_START_STYLE, "start years written like the next program")
+            tally.add(WEIGHT_START_STYLE, "start years written like the next program", supporting=True)
     return tally.score(text_value)
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +19,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_EDITION = PROJECT_ROOT / "snapshots" / "bundled" / "2026-03-31-extracted.txt"
 REFERENCE_CSV = PROJECT_ROOT / "renkei" / "data" / "municipalities.csv"
 HEADER = "各特別区名\t連携カテゴリ\t事業名称等\t事業主体\t連携相手方\t事業内容\t事業開始年度"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes into the project's var/, snapshots/store/ or reports/ (tests may point elsewhere)."""
+    home = tmp_path_factory.mktemp("renkei-home")
+    monkeypatch.setenv("RENKEI_HOME", str(home))
+    monkeypatch.setenv("RENKEI_SNAPSHOT_DIR", str(home / "snapshots"))
+    monkeypatch.setenv("RENKEI_REPORTS_DIR", str(home / "reports"))
+    monkeypatch.delenv("RENKEI_DATABASE_URL", raising=False)
 
 
 @lru_cache(maxsize=1)
@@ -57,3 +71,83 @@ def write_edition(tmp_path: Path):
         return path
 
     return write
+
+
+# -- warehouse fixtures: every database test runs on SQLite and on PostgreSQL --------------------------------
+POSTGRES_ADMIN_URL = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DATA_TABLES = (
+    "change_event", "quality_issue", "edition_entry", "version_partner", "program_version", "program", "edition",
+    "ingest_run",
+)  # fmt: skip
+
+
+def _postgres_admin():  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    return create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (dropped at the end)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    name = f"renkei_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = _postgres_admin()
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        message = f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}: {str(exc.orig).splitlines()[0]}"
+        if os.environ.get("RENKEI_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    from db.session import database
+
+    database(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated to head once; each test gets a copy (migrations are tested on their own)."""
+    from db.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An empty, migrated warehouse on the parametrised database."""
+    from sqlalchemy import text
+
+    from db.session import Database
+
+    if request.param == "sqlite":
+        path = tmp_path / "warehouse.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        db = Database(f"sqlite:///{path}")
+        yield db
+        db.dispose()
+        return
+    url = request.getfixturevalue("postgres_url")
+    db = Database(url)
+    db.ensure_schema()
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from renkei.store import SnapshotStore
+
+    return SnapshotStore(tmp_path / "snapshots")

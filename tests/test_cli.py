@@ -89,12 +89,3 @@ def test_strict_turns_warnings_into_exit_2() -> None:
 def test_usage_errors_exit_2() -> None:
     assert runner.invoke(app, ["parse", str(REAL_EDITION), "--format", "xml"]).exit_code == 2
     assert runner.invoke(app, ["no-such-command"]).exit_code == 2
-
-
-def test_run_prints_summary_and_quality_report(tmp_path: Path) -> None:
-    folder = tmp_path / "editions"
-    folder.mkdir()
-    (folder / REAL_EDITION.name).write_bytes(REAL_EDITION.read_bytes())
-    result = runner.invoke(app, ["run", "--editions", str(folder)])
-    assert result.exit_code == 0, result.output
-    assert "2026-03-31" in result.stdout and "計 23 区" in result.stdout and "Quality report" in result.stdout

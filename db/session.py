@@ -1,0 +1,169 @@
+"""Engines and sessions, built once per process from a URL; the session lifecycle lives here, not in queries.
+
+Writes are serialised: on SQLite a write transaction starts with BEGIN IMMEDIATE (the database's write
+lock, waited for up to `WRITE_LOCK_WAIT_SECONDS`), on PostgreSQL with a transaction-level advisory lock.
+Together with the unique constraints this keeps two concurrent ingests from corrupting or duplicating
+anything: the second waits, then sees the first one's work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from renkei.config import database_url
+from renkei.errors import SchemaTooOldError, StoreError
+
+WRITE_LOCK_WAIT_SECONDS = 60
+WRITE_LOCK_KEY = 7_264_111  # an arbitrary constant naming renkei's write lock on PostgreSQL
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written without a driver ("postgresql://…")."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def prepare_sqlite_path(url: str) -> None:
+    """Create the folder of an SQLite database file (the embedded default lives in a folder of its own)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _build_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        prepare_sqlite_path(url)
+        engine = create_engine(url, connect_args={"timeout": WRITE_LOCK_WAIT_SECONDS})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # Let SQLAlchemy, not pysqlite, decide when transactions begin (so BEGIN IMMEDIATE is possible).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+            write = connection.get_execution_options().get("renkei_write", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """One warehouse: an engine and its session factories."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.engine = _build_engine(self.url)
+        self._reading = sessionmaker(self.engine, expire_on_commit=False)
+        self._writing = sessionmaker(self.engine.execution_options(renkei_write=True), expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session (rolled back at the end)."""
+        self.ensure_schema()
+        with _translated(self.url), self._reading() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One transaction holding renkei's write lock; committed when the block ends without error."""
+        self.ensure_schema()
+        with _translated(self.url), self._writing.begin() as session:
+            if self.dialect == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+            yield session
+
+    def upgrade(self) -> None:
+        """Apply every migration (`renkei db upgrade`)."""
+        from db.migrate import upgrade
+
+        with _translated(self.url):
+            upgrade(self.url)
+        _checked.discard(self.url)
+
+    def ensure_schema(self) -> None:
+        """Create the schema on an empty database; refuse one whose schema is older than the code's."""
+        _ensure_schema(self.engine, self.url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def database(url: str | None = None) -> Database:
+    """The process-wide Database for `url` (default: RENKEI_DATABASE_URL or the embedded SQLite file)."""
+    return _database(normalise_url(url or database_url()))
+
+
+@lru_cache(maxsize=8)
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+@contextlib.contextmanager
+def _translated(url: str) -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        message = str(exc.orig) if exc.orig is not None else str(exc)
+        if "database is locked" in message:
+            raise StoreError(f"{describe_url(url)}: another renkei process holds the write lock; try again") from exc
+        raise StoreError(f"{describe_url(url)}: database error: {message.splitlines()[0]}") from exc
+
+
+_checked: set[str] = set()
+
+
+def _ensure_schema(engine: Engine, url: str) -> None:
+    if url in _checked:
+        return
+    from db.migrate import head_revision, upgrade
+
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            current = None
+            if "alembic_version" in tables:
+                current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except OperationalError as exc:
+        message = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+        raise StoreError(f"{describe_url(url)}: cannot connect ({message})") from exc
+    if current is None and not (tables - {"alembic_version"}):
+        upgrade(url)
+    elif current != head_revision():
+        raise SchemaTooOldError(
+            f"{describe_url(url)}: schema revision {current or 'unknown'} is not the current "
+            f"{head_revision()}; run `renkei db upgrade`"
+        )
+    _checked.add(url)
+
+
+def forget_schema_check(url: str | None = None) -> None:
+    """Forget that a URL's schema was checked (after migrating it by hand, in tests)."""
+    if url is None:
+        _checked.clear()
+    else:
+        _checked.discard(normalise_url(url))
