@@ -13,7 +13,8 @@ module weighs the evidence it does give, and records every decision as a warning
 - the prefectures of the places, and the style of their start years, compared with each entry.
 
 Rows at the top of a page (right after its header) always continue the entry before: that is the normal
-page-break continuation.
+page-break continuation. Otherwise the same rules apply wherever the rows stand, so that the decision does
+not depend on where a page happens to break (a later edition may break pages elsewhere).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from renkei.records import ParseWarning, Provenance
 
 # Evidence needed to move rows to the next entry; below it they stay with the entry before (reading order).
 MOVE_THRESHOLD = 1.5
+# Of which this much must come from the rows themselves (text, names, repeated places, a stated count, list
+# order, ward) rather than from prefectures or start-year style: a moved page break in a later edition must
+# not move rows between programs on weak evidence (that would show up as false partner changes).
+DECISIVE_MINIMUM = 3.0
 WEIGHT_TEXT_MATCH = 3.0
 WEIGHT_TEXT_SIMILARITY = 6.0
 WEIGHT_DUPLICATE_PLACE = 2.0
@@ -49,7 +54,7 @@ class _Score:
     reasons: tuple[str, ...]
     text_value: float = 0.0  # the part that comes from descriptions and names
     points_onwards: bool = False  # some piece of evidence favoured the next program
-    decisive: bool = False  # some evidence other than prefectures and start-year style favoured it
+    decisive: float = 0.0  # evidence for the next program other than prefectures and start-year style
 
 
 def resolve_orphans(entries: list[Entry]) -> None:
@@ -65,23 +70,19 @@ def resolve_orphans(entries: list[Entry]) -> None:
         if _same_program(before, after):
             continue
         other_lists = pairs.excluding(lists[index], lists[index + 1])
-        # Within a page only rows that carry their own text (a description, a name) can open the next
-        # program (lines 1245, 1252); at the foot of a page plain partner rows can too.
+        # The same evidence counts wherever the block stands, so that a page break moved in another edition
+        # does not move rows between programs; page-top rows (right after a header) never move.
         page_foot = after.rows[0].page_break_before
         best_split, best = len(block), _Score(0.0, ())
         top: tuple[int, _Score] | None = None  # the strongest candidate even below zero, for the warning
         for split in _candidate_splits(block):
-            if not page_foot and not (block[split].content or block[split].name or block[split].body):
-                continue
             kept = before.rows[:block_start] + block[:split]
             score = _evidence(kept, block[split:], before, after, ward_places, other_lists)
-            if not page_foot and score.text_value <= 0:
-                continue
             if top is None or score.value > top[1].value:
                 top = (split, score)
             if score.value > best.value or (score.value == best.value and split > best_split and best.value > 0):
                 best_split, best = split, score
-        if best.value < MOVE_THRESHOLD or not best.decisive:
+        if best.value < MOVE_THRESHOLD or best.decisive < DECISIVE_MINIMUM:
             if page_foot and top is not None and top[1].points_onwards:  # a judgement worth checking
                 kept_rows = block[top[0] :]
                 before.warnings.append(
@@ -154,7 +155,7 @@ class _Tally:
             reasons=tuple(r for _, r, _ in self.pieces),
             text_value=text_value,
             points_onwards=any(v > 0 for v, _, _ in self.pieces),
-            decisive=any(v > 0 and not supporting for v, _, supporting in self.pieces),
+            decisive=sum(v for v, _, supporting in self.pieces if v > 0 and not supporting),
         )
 
 
@@ -191,7 +192,11 @@ def _evidence(
     moving_places = _places(moving)
     kept_places = _places(kept)
     after_places = _places(after_rows)
+    # Places the program before already lists suggest another list — unless every place repeats it: then the
+    # rows repeat that program's own list (杉並: one row of eight places, then one row per place).
     repeated_before = [p for p in moving_places if p in kept_places]
+    if len(repeated_before) == len(moving_places):
+        repeated_before = []
     repeated_after = [p for p in moving_places if p in after_places]
     tally.add(
         WEIGHT_DUPLICATE_PLACE * len(repeated_before),

@@ -99,6 +99,7 @@ def classify_rows(source: SourceTable) -> Table:
     rows: list[TableRow] = []
     warnings: list[ParseWarning] = []
     seen_header = False
+    table_started = False  # a header or a program row has been seen: everything after is table
     page_break = False
     fused: dict[int, str] = {}
     fused_from: Provenance | None = None
@@ -114,16 +115,17 @@ def classify_rows(source: SourceTable) -> Table:
         if len(labels) >= _HEADER_MIN_LABELS:
             if not seen_header:
                 _check_header(path, cells, labels, row.provenance)
-            seen_header = True
+            seen_header = table_started = True
             page_break = True
             fused = {i: rest for i, rest in labels.items() if rest}
             fused_from = row.provenance
             continue
-        if not seen_header:
+        if not table_started and not _looks_like_program_row(cells):
             if len([c for c in cells if c]) > 1 and len(_label_anywhere(cells)) >= 2:
                 _check_header(path, cells, header_labels(cells), row.provenance)
             title_lines.append(" ".join(c for c in cells if c))
             continue
+        table_started = True
         row_warnings: list[ParseWarning] = []
         padded = _seven_cells(cells, row.provenance, row_warnings)
         if fused and fused_from is not None:
@@ -143,6 +145,13 @@ def classify_rows(source: SourceTable) -> Table:
         raise EditionReadError(f"{path}: the table has a header but no program rows")
     title = next((display_text(line) for line in title_lines if TITLE_MARK in _label_key(line)), "")
     return Table(path, source.source_format, title or display_text(title_lines[0]), as_of, tuple(rows), tuple(warnings))
+
+
+def _looks_like_program_row(cells: tuple[str, ...]) -> bool:
+    """A full row naming a ward and a program: table data even where a page header is missing."""
+    from renkei.normalise.wards import ward_from_cell
+
+    return len(cells) == COLUMN_COUNT and bool(cells[2]) and ward_from_cell(cells[0]) is not None
 
 
 def _check_header(path: str, cells: tuple[str, ...], labels: dict[int, str], provenance: Provenance) -> None:

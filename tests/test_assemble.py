@@ -72,17 +72,11 @@ def test_same_name_and_description_is_one_entry_different_description_two(write_
 
 
 def test_a_row_before_the_page_header_that_opens_the_next_entry(write_edition) -> None:
+    # The orphan row's description is cut ("…から作") and continues after the header ("品を募集する"), and
+    # the program before already lists one of its places (the pattern of the 2026 edition's line 337).
     text = edition_text(
-        row("港", "その他", "情報発信", "区", "千葉県君津市", "サイネージで発信する事業", "令和6年度"),
-        row(
-            "",
-            "",
-            "",
-            "",
-            "熊本県熊本市",
-            "夏目漱石にゆかりのある自治体の後援を受けてコンクールを開催し、小学生から作",
-            "",
-        ),
+        row("港", "その他", "情報発信", "区", "千葉県君津市 熊本県熊本市", "サイネージで発信する事業", "令和6年度"),
+        row("", "", "", "", "熊本県熊本市 熊本県", "漱石ゆかりの自治体の後援でコンクールを開催し、小学生から作", ""),
         "",
         WRAPPED_HEADER,
         row(
@@ -96,9 +90,13 @@ def test_a_row_before_the_page_header_that_opens_the_next_entry(write_edition) -
         ),
     )
     first, second = read_edition(write_edition(text)).records
-    assert [p.code for p in first.partners] == [place_code("千葉県君津市")]
-    assert [p.code for p in second.partners] == [place_code("熊本県熊本市"), place_code("熊本県阿蘇市")]
-    assert second.content.startswith("夏目漱石にゆかりのある") and "作品を募集する" in second.content
+    assert [p.code for p in first.partners] == [place_code("千葉県君津市"), place_code("熊本県熊本市")]
+    assert [p.code for p in second.partners] == [
+        place_code("熊本県熊本市"),
+        place_code("熊本県"),
+        place_code("熊本県阿蘇市"),
+    ]
+    assert second.content.startswith("漱石ゆかりの自治体") and "作品を募集する" in second.content
     assert any(w.kind == "orphan_attached" and w.provenance.lines == (7,) for w in second.warnings)
 
 

@@ -98,3 +98,37 @@ def test_name_key_is_nfkc_without_spaces(real_edition: Edition) -> None:
 def test_every_entry_has_a_name_and_a_category(real_edition: Edition) -> None:
     # A partner cell such as "東京都板橋区" alone in column 1 once passed for a ward and opened an empty entry.
     assert [r.provenance.describe() for r in real_edition.records if not r.name or not r.category] == []
+
+
+def _partner_signature(edition: Edition) -> list[tuple[str, str, tuple[str, ...]]]:
+    return sorted(
+        (r.ward.code, r.name_key, tuple(sorted(p.code or p.name for p in r.partners))) for r in edition.records
+    )
+
+
+def test_page_breaks_elsewhere_do_not_move_partners_between_programs(
+    real_edition: Edition, real_lines: list[str]
+) -> None:
+    """Another edition may break its pages elsewhere: that alone must not change who a row belongs to.
+
+    Here every page header is removed (but the first, and the one fused with a category), and a header is
+    added before each program that follows a program of several rows.
+    """
+    from renkei.edition import edition_from_text
+
+    headers = [i for i, line in enumerate(real_lines) if "事業名称等" in line]
+    keep = {headers[0]} | {i for i in headers if "産業" in real_lines[i]}
+    starts_after_blocks = {
+        min(r.provenance.lines) - 1
+        for before, r in itertools.pairwise(real_edition.records)
+        if len(before.provenance.lines) > 1 and r.ward == before.ward and not r.warnings
+    }
+    lines: list[str] = []
+    for index, line in enumerate(real_lines):
+        if index in headers and index not in keep:
+            continue
+        if index in starts_after_blocks:
+            lines += ["", real_lines[headers[1]]]
+        lines.append(line)
+    moved = edition_from_text("\n".join(lines) + "\n")
+    assert _partner_signature(moved) == _partner_signature(real_edition)
