@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from db.events import write_events as store_events
 from db.load import EventWriter, LoadCounts, Matcher, append_edition, place_edition, remove_edition
 from db.models import Edition, IngestRun
 from db.session import Database
@@ -56,7 +57,7 @@ def ingest_file(
     replace: bool = False,
     parsed: ParsedEdition | None = None,
     matcher: Matcher = match_editions,
-    write_events: EventWriter | None = None,
+    write_events: EventWriter | None = store_events,
 ) -> IngestResult:
     """Store one edition file (see the module docstring). Raises RenkeiError for bad input or a conflict."""
     sha256 = sha256_of(path)

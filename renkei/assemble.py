@@ -54,12 +54,13 @@ class AssemblyRow:
 
     @property
     def shape_key(self) -> tuple[str, ...]:
-        """Which cells the row fills: rows of one block share it, a change marks where a new block may begin."""
+        """Which cells the row fills (and one partner or several): a change marks where a new block may begin."""
         if self.shape in ("lost_partner", "lost_years"):
             return (self.shape,)
         filled = ("category", "name", "body", "partners", "content", "start")
         values = (self.category, self.name, self.body, self.partner_cell, self.content, self.start_cell)
-        return tuple(label for label, value in zip(filled, values, strict=True) if value)
+        shape = tuple(label for label, value in zip(filled, values, strict=True) if value)
+        return (*shape, "several") if self.partners.token_count > 1 else shape
 
 
 def classify_row(row: TableRow, path: str) -> AssemblyRow:

@@ -41,6 +41,24 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
 
 
+class ChangesFormat(StrEnum):
+    jsonl = "jsonl"
+    md = "md"
+    table = "table"
+
+
+def _ward_option(value: str | None) -> str | None:
+    """A ward given as "千代田", "千代田区" or "131016" → its code."""
+    if value is None:
+        return None
+    from renkei.normalise.wards import ward_from_cell
+
+    ward = ward_from_cell(value)
+    if ward is None:
+        raise typer.BadParameter(f"{value!r} is not one of the 23 special wards", param_hint="--ward")
+    return ward.code
+
+
 def _parse_date(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -285,3 +303,71 @@ def db_upgrade() -> None:
     except RenkeiError as exc:
         _fail(exc)
     typer.echo(f"{describe_url(db.url)}: schema at revision {head_revision()}")
+
+
+@app.command()
+def changes(
+    from_date: Annotated[
+        str | None, typer.Option("--from", help="Earlier edition (default: the one before --to).")
+    ] = None,
+    to_date: Annotated[str | None, typer.Option("--to", help="Later edition (default: the newest).")] = None,
+    ward: Annotated[str | None, typer.Option("--ward", help="Only this ward: 千代田, 千代田区 or 131016.")] = None,
+    output_format: Annotated[ChangesFormat, typer.Option("--format", help="jsonl, md or table.")] = ChangesFormat.table,
+) -> None:
+    """Print what changed between two editions: new, ended and renamed programs, partners, edited fields.
+
+    Example: renkei changes --ward 千代田 --format md
+    """
+    from db.events import changes_between
+    from db.queries import editions as stored_editions
+    from db.session import database
+    from renkei.errors import UnknownEditionError
+
+    ward_code = _ward_option(ward)
+    to_as_of = _parse_date(to_date, "--to") if to_date else None
+    from_as_of = _parse_date(from_date, "--from") if from_date else None
+    try:
+        with database().reading() as session:
+            ordered = [e.as_of for e in stored_editions(session)]
+            if to_as_of is None:
+                if not ordered:
+                    raise UnknownEditionError("no edition is ingested yet")
+                to_as_of = ordered[-1]
+            if from_as_of is None:
+                earlier = [d for d in ordered if d < to_as_of]
+                if not earlier:
+                    raise UnknownEditionError(f"no edition before {to_as_of.isoformat()} to compare with")
+                from_as_of = earlier[-1]
+            events = changes_between(session, from_as_of, to_as_of)
+    except RenkeiError as exc:
+        _fail(exc)
+    if ward_code:
+        events = [e for e in events if e.ward.code == ward_code]
+    _print_changes(events, output_format)
+
+
+def _print_changes(events: list, output_format: ChangesFormat) -> None:  # type: ignore[type-arg]
+    from renkei.diff import event_to_dict
+
+    if output_format is ChangesFormat.jsonl:
+        for event in events:
+            sys.stdout.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
+        return
+    if output_format is ChangesFormat.md:
+        from renkei.report.markdown import render_changes_markdown
+
+        sys.stdout.write(render_changes_markdown(events))
+        return
+    from rich.table import Table
+
+    from renkei.report.labels import KIND_LABELS
+    from renkei.report.markdown import event_line
+
+    table = Table()
+    for column in ("区", "変更", "内容", "確度"):
+        table.add_column(column, overflow="fold")
+    for event in events:
+        detail = event_line(event).removeprefix("- ").replace("\\", "")
+        confidence = f"{event.confidence:.2f}" if event.confidence is not None else ""
+        table.add_row(event.ward.name, KIND_LABELS[event.kind], detail, confidence)
+    _stdout().print(table)

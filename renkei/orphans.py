@@ -36,6 +36,7 @@ MOVE_THRESHOLD = 1.5
 # order, ward) rather than from prefectures or start-year style: a moved page break in a later edition must
 # not move rows between programs on weak evidence (that would show up as false partner changes).
 DECISIVE_MINIMUM = 3.0
+FINE_DECISIVE_MINIMUM = 4.0  # for a split inside a run of rows of one shape
 WEIGHT_TEXT_MATCH = 3.0
 WEIGHT_TEXT_SIMILARITY = 6.0
 WEIGHT_DUPLICATE_PLACE = 2.0
@@ -73,16 +74,26 @@ def resolve_orphans(entries: list[Entry]) -> None:
         # The same evidence counts wherever the block stands, so that a page break moved in another edition
         # does not move rows between programs; page-top rows (right after a header) never move.
         page_foot = after.rows[0].page_break_before
-        best_split, best = len(block), _Score(0.0, ())
         top: tuple[int, _Score] | None = None  # the strongest candidate even below zero, for the warning
-        for split in _candidate_splits(block):
-            kept = before.rows[:block_start] + block[:split]
-            score = _evidence(kept, block[split:], before, after, ward_places, other_lists)
-            if top is None or score.value > top[1].value:
-                top = (split, score)
-            if score.value > best.value or (score.value == best.value and split > best_split and best.value > 0):
-                best_split, best = split, score
-        if best.value < MOVE_THRESHOLD or best.decisive < DECISIVE_MINIMUM:
+        # Splits where the rows' shape changes come first; any other row boundary only when none of those
+        # convinces (a partner list re-flowed into one row per partner hides where the next program begins),
+        # and then on stronger evidence. Of the splits that convince, the one moving the fewest rows wins.
+        best_split, best = len(block), _Score(0.0, ())
+        for splits, minimum in (
+            (_candidate_splits(block), DECISIVE_MINIMUM),
+            (_fine_splits(block), FINE_DECISIVE_MINIMUM),
+        ):
+            for split in splits:
+                kept = before.rows[:block_start] + block[:split]
+                score = _evidence(kept, block[split:], before, after, ward_places, other_lists)
+                if top is None or score.value > top[1].value:
+                    top = (split, score)
+                convinces = score.value >= MOVE_THRESHOLD and score.decisive >= minimum
+                if convinces and (best.value == 0.0 or split > best_split):
+                    best_split, best = split, score
+            if best.value > 0.0:
+                break
+        if best.value == 0.0:
             if page_foot and top is not None and top[1].points_onwards:  # a judgement worth checking
                 kept_rows = block[top[0] :]
                 before.warnings.append(
@@ -157,6 +168,14 @@ class _Tally:
             points_onwards=any(v > 0 for v, _, _ in self.pieces),
             decisive=sum(v for v, _, supporting in self.pieces if v > 0 and not supporting),
         )
+
+
+def _fine_splits(block: list[AssemblyRow]) -> Iterable[int]:
+    """Every row boundary that is not a shape change, and not at a row that lost its left cells."""
+    shape_changes = set(_candidate_splits(block))
+    for index in range(1, len(block)):
+        if index not in shape_changes and block[index].shape not in ("lost_partner", "lost_years"):
+            yield index
 
 
 def _evidence(

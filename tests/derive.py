@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -74,6 +75,8 @@ class DerivedEdition:
     records: tuple[Record, ...]
     truths: list[Truth] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # entries already changed (one change per entry)
+    # (ward, place code, +1/-1): how this edition's programs listing a place differ from the base edition's
+    place_changes: list[tuple[str, str, int]] = field(default_factory=list)
     dropped_partners: dict[int, set[str]] = field(default_factory=dict)
 
     @classmethod
@@ -100,6 +103,24 @@ class DerivedEdition:
     # -- plumbing -----------------------------------------------------------------------------------------
     def text(self) -> str:
         return "\n".join(line.render() for line in self.lines) + "\n"
+
+    def expected(self) -> set[tuple[str, ...]]:
+        """Every event the later edition shows against this one, program- and ward-level, as keys."""
+        keys = {t.key for t in self.truths}
+        before: dict[str, Counter[str]] = defaultdict(Counter)  # ward → place → programs listing it (derived)
+        after: dict[str, Counter[str]] = defaultdict(Counter)  # the same in the base edition
+        for record in self.records:
+            for code in {p.code for p in record.partners if p.code}:
+                after[record.ward.code][code] += 1
+                before[record.ward.code][code] += 1
+        for ward, code, delta in self.place_changes:
+            before[ward][code] += delta
+        for ward in set(before) | set(after):
+            was = {c for c, n in before[ward].items() if n > 0}
+            now = {c for c, n in after[ward].items() if n > 0}
+            keys |= {Truth("municipality_linked", ward, "", partner=c).key for c in now - was}
+            keys |= {Truth("municipality_unlinked", ward, "", partner=c).key for c in was - now}
+        return keys
 
     def set_as_of(self, as_of: date) -> None:
         era = format_era_year(as_of.year, fiscal=False).removesuffix("年")
@@ -154,6 +175,8 @@ class DerivedEdition:
     def drop_program(self, rng: random.Random) -> Truth:
         index = self._pick(rng)
         self.lines = [line for line in self.lines if line.entry != index]
+        record = self.records[index]
+        self.place_changes += [(record.ward.code, c, -1) for c in {p.code for p in record.partners if p.code}]
         return self._truth("program_added", index)
 
     def add_program(self, rng: random.Random) -> Truth:
@@ -166,6 +189,7 @@ class DerivedEdition:
         )
         last = max(i for i, line in enumerate(self.lines) if line.entry == index)
         self.lines.insert(last + 1, start)
+        self.place_changes.append((record.ward.code, place_code(place), +1))
         truth = Truth("program_removed", record.ward.code, text_key(name))
         self.truths.append(truth)
         return truth
@@ -180,6 +204,7 @@ class DerivedEdition:
         partner = next(p for p in self.records[index].partners[1:] if self._own_row(index, p))
         row = self._own_row(index, partner)
         self.lines.remove(row)
+        self.place_changes.append((self.records[index].ward.code, partner.code, -1))
         return self._truth("partner_added", index, partner=partner.code)
 
     def _own_row(self, index: int, partner) -> Line | None:  # type: ignore[no-untyped-def]
@@ -195,6 +220,7 @@ class DerivedEdition:
         place = next(p for p in rng.sample(SPARE_PLACES, len(SPARE_PLACES)) if place_code(p) not in codes)
         last = max(i for i, line in enumerate(self.lines) if line.entry == index)
         self.lines.insert(last + 1, Line(cells=["", "", "", "", place, "", ""], entry=index))
+        self.place_changes.append((self.records[index].ward.code, place_code(place), +1))
         return self._truth("partner_removed", index, partner=place_code(place))
 
     def rename_year(self, rng: random.Random) -> Truth:
@@ -267,8 +293,18 @@ class DerivedEdition:
             if line.cells and "群馬県嬬恋村" in line.cells[4] and rng.random() < 0.5:
                 line.cells[4] = line.cells[4].replace("群馬県嬬恋村", "群馬県嬭恋村")
 
+    def _orphan_neighbourhood(self) -> set[int]:
+        """Entries that received or kept rows by an orphan judgement, and the entries next to them."""
+        involved = {i for i, r in enumerate(self.records) if any(w.kind == "orphan_attached" for w in r.warnings)}
+        return involved | {i - 1 for i in involved} | {i + 1 for i in involved}
+
     def reorder_entries(self, rng: random.Random, count: int = 5) -> None:
-        """Swap two adjacent one-line entries of the same ward (their seq changes, nothing else)."""
+        """Swap two adjacent one-line entries of the same ward (their seq changes, nothing else).
+
+        Entries next to an orphan judgement are left in place: which program such rows open depends on the
+        neighbours (see renkei/orphans.py), so swapping them is a change of layout, not noise.
+        """
+        avoid = self._orphan_neighbourhood()
         for _ in range(count):
             singles = [
                 i for i in range(len(self.lines) - 1)
@@ -279,17 +315,38 @@ class DerivedEdition:
                 and sum(1 for x in self.lines if x.entry == self.lines[i].entry) == 1
                 and sum(1 for x in self.lines if x.entry == self.lines[i + 1].entry) == 1
                 and text_key(self.lines[i].cells[2]) != text_key(self.lines[i + 1].cells[2])
+                and self.lines[i].entry not in avoid and self.lines[i + 1].entry not in avoid
             ]  # fmt: skip
             if singles:
                 at = rng.choice(singles)
                 self.lines[at], self.lines[at + 1] = self.lines[at + 1], self.lines[at]
 
+    def reorder_partner_rows(self, rng: random.Random, count: int = 5) -> None:
+        """Reverse the continuation rows of a few entries (the partners' order changes, nothing else)."""
+        candidates = [i for i in self._simple_entries(rng, partners=3)
+                      if sum(1 for x in self._lines_of(i) if x.cells and not x.cells[0]) >= 2]  # fmt: skip
+        for index in candidates[:count]:
+            self.touched.add(index)
+            rows = [x for x in self._lines_of(index) if x.cells and not x.cells[0]]
+            positions = [self.lines.index(x) for x in rows]
+            for position, row in zip(positions, reversed(rows), strict=True):
+                self.lines[position] = row
+
     def move_page_breaks(self, rng: random.Random, count: int = 5) -> None:
-        """Add page headers between whole entries (where a page break never changes who a row belongs to)."""
+        """Remove some page headers and add others between entries.
+
+        The first header and the one fused with a category stay; no header is put right before rows that an
+        orphan judgement gave to the next program (a page top always continues the program before).
+        """
+        headers = [i for i, x in enumerate(self.lines) if x.cells is None and "事業名称等" in x.raw]
+        removable = [i for i in headers[1:] if "産業" not in self.lines[i].raw]
+        for at in sorted(rng.sample(removable, min(count, len(removable))), reverse=True):
+            del self.lines[at]
+        avoid = self._orphan_neighbourhood()
         for _ in range(count):
             starts = [i for i in range(1, len(self.lines)) if self.lines[i].cells and self.lines[i].cells[0]
                       and self.lines[i - 1].cells is not None and self.lines[i].entry is not None
-                      and self.records[self.lines[i].entry].warnings == ()]  # fmt: skip
+                      and self.lines[i].entry not in avoid]  # fmt: skip
             at = rng.choice(starts)
             self.lines[at:at] = [Line(cells=None, raw=""), Line(cells=None, raw=rng.choice((HEADER, WRAPPED_HEADER)))]
 
@@ -333,6 +390,10 @@ def derive(seed: int, as_of: date, *, changes: int = 6, noise: bool = True, base
         edition.add_partner,
         lambda r: edition.edit_field(r, "content"),
         lambda r: edition.edit_field(r, "category"),
+        edition.rename_wording,
+        lambda r: edition.edit_field(r, "body"),
+        lambda r: edition.edit_field(r, "start"),
+        edition.rename_year,
     ]
     for number in range(changes):
         operations[number % len(operations)](rng)
@@ -341,6 +402,7 @@ def derive(seed: int, as_of: date, *, changes: int = 6, noise: bool = True, base
         edition.flip_widths(rng)
         edition.misprint_partners(rng)
         edition.reorder_entries(rng)
+        edition.reorder_partner_rows(rng)
         edition.move_page_breaks(rng)
         edition.reflow_partners(rng)
     return edition
