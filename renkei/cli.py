@@ -319,6 +319,7 @@ def changes(
     Example: renkei changes --ward 千代田 --format md
     """
     from db.events import changes_between
+    from db.queries import edition_on
     from db.queries import editions as stored_editions
     from db.session import database
     from renkei.errors import UnknownEditionError
@@ -333,6 +334,7 @@ def changes(
                 if not ordered:
                     raise UnknownEditionError("no edition is ingested yet")
                 to_as_of = ordered[-1]
+            edition_on(session, to_as_of)  # an unknown date is reported as such
             if from_as_of is None:
                 earlier = [d for d in ordered if d < to_as_of]
                 if not earlier:

@@ -160,14 +160,11 @@ def _matched_events(old: Record, new: Record, match: Match, from_date: date, to_
     new_places = _place_map(new.partners)
     left = [p for identity, p in old_places.items() if identity not in new_places]
     joined = [p for identity, p in new_places.items() if identity not in old_places]
-    difference = DeepDiff(
-        normalised_fields(old, without_years_of=left),
-        normalised_fields(new, without_years_of=joined),
-        ignore_order=True,
-    )
-    changed = set()
-    for path in difference.affected_root_keys:
-        changed.add(str(path))
+    before = normalised_fields(old, without_years_of=left)
+    after = normalised_fields(new, without_years_of=joined)
+    changed: set[str] = set()
+    if before != after:  # DeepDiff only where something differs: it is the slow part of a diff
+        changed = {str(path) for path in DeepDiff(before, after, ignore_order=True).affected_root_keys}
     for field in CHANGED_FIELDS:
         if field in changed:
             events.append(
