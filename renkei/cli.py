@@ -41,6 +41,12 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
 
 
+class TimelineFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
 class ChangesFormat(StrEnum):
     jsonl = "jsonl"
     md = "md"
@@ -363,13 +369,92 @@ def _print_changes(events: list, output_format: ChangesFormat) -> None:  # type:
     from rich.table import Table
 
     from renkei.report.labels import KIND_LABELS
-    from renkei.report.markdown import event_line
+    from renkei.report.markdown import item_line
+    from renkei.report.view import ReportInput, _item
 
     table = Table()
     for column in ("区", "変更", "内容", "確度"):
         table.add_column(column, overflow="fold")
     for event in events:
-        detail = event_line(event).removeprefix("- ").replace("\\", "")
+        data = ReportInput(title="", edition=event.to_edition, records=(), previous=event.from_edition)
+        detail = item_line(_item(event, data)).removeprefix("- ").replace("\\", "").replace("**", "").replace("~~", "")
         confidence = f"{event.confidence:.2f}" if event.confidence is not None else ""
         table.add_row(event.ward.name, KIND_LABELS[event.kind], detail, confidence)
     _stdout().print(table)
+
+
+@app.command()
+def report(
+    edition: Annotated[
+        str | None, typer.Option("--edition", help="The edition (YYYY-MM-DD); default: the newest.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the report (default: reports/<DATE>/).")] = None,
+) -> None:
+    """Write the changelog reports of one edition against the one before it (an overview for the first).
+
+    Per ward Markdown and HTML, an index with charts, and the events as CSV (for Excel) and JSON.
+    Example: renkei report --edition 2026-03-31 --out reports/2026
+    """
+    from db.reports import report_input
+    from db.session import database
+    from renkei.config import reports_dir
+    from renkei.report.write import write_report
+
+    as_of = _parse_date(edition, "--edition") if edition else None
+    try:
+        with database().reading() as session:
+            data = report_input(session, as_of)
+        folder = out or reports_dir() / data.edition.isoformat()
+        written = write_report(data, folder)
+    except RenkeiError as exc:
+        _fail(exc)
+    what = "overview (first edition)" if written.kind == "overview" else f"changelog against {data.previous}"
+    typer.echo(f"{written.folder}: {len(written.files)} files, {what}; open {written.folder / 'index.html'}")
+
+
+@app.command()
+def timeline(
+    ward: Annotated[str | None, typer.Option("--ward", help="A ward: 千代田, 千代田区 or 131016.")] = None,
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", help="A place: 群馬県嬬恋村, 嬬恋村 (when unique) or 104256.")
+    ] = None,
+    output_format: Annotated[TimelineFormat, typer.Option("--format", help="table, csv or jsonl.")] = (
+        TimelineFormat.table
+    ),
+) -> None:
+    """History of a ward's or a municipality's partnerships across the ingested editions.
+
+    Observed history (edition by edition) and declared history (from 事業開始年度) are both shown and
+    marked as such. Example: renkei timeline --municipality 嬬恋村
+    """
+    from db.session import database
+    from db.timeline import municipality_timeline, ward_timeline
+    from renkei.normalise.places import place_named
+    from renkei.normalise.wards import ward_from_cell
+    from renkei.timeline import municipality_rows, to_csv, to_jsonl, ward_rows
+
+    if (ward is None) == (municipality is None):
+        raise typer.BadParameter("give exactly one of --ward and --municipality", param_hint="--ward/--municipality")
+    try:
+        if ward is not None:
+            found = ward_from_cell(ward)
+            if found is None:
+                raise typer.BadParameter(f"{ward!r} is not one of the 23 special wards", param_hint="--ward")
+            with database().reading() as session:
+                result = ward_timeline(session, found)
+            rows = ward_rows(result)
+        else:
+            place = place_named(municipality or "")
+            with database().reading() as session:
+                result = municipality_timeline(session, place.code)
+            rows = municipality_rows(result)
+    except RenkeiError as exc:
+        _fail(exc)
+    if output_format is TimelineFormat.jsonl:
+        sys.stdout.write(to_jsonl(rows))
+    elif output_format is TimelineFormat.csv:
+        sys.stdout.write(to_csv(rows))
+    else:
+        from renkei.console import timeline_tables
+
+        _stdout().print(timeline_tables(result))

@@ -229,3 +229,23 @@ def _after_city(g: Gazetteer, prefecture: Place, city: Place, tail: str, correct
             places=(city, second), tail=tail[len(second.city or "") :], prefecture=prefecture, corrections=corrections
         )
     return PlaceMatch(places=(city,), tail=tail, prefecture=prefecture, corrections=corrections)
+
+
+def place_named(name: str) -> Place:
+    """The place a user names: a code ("104256"), "群馬県嬬恋村", "嬬恋村" when unique, or a prefecture.
+
+    Raises UnknownNameError saying what matched (nothing, or several places).
+    """
+    from renkei.errors import UnknownNameError
+
+    g = gazetteer()
+    key = place_key(name)
+    if key.isdigit() and key in g.by_code:
+        return g.by_code[key]
+    match = match_place(key)
+    if match is not None and not match.tail and len(match.places) == 1:
+        return match.places[0]
+    if match is not None and match.candidates and not match.tail:
+        names = "、".join(p.name for p in match.candidates)
+        raise UnknownNameError(f"{name!r} names several places ({names}); add the prefecture")
+    raise UnknownNameError(f"{name!r} is not a prefecture or municipality of the reference list")
