@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README): `make run` and `make test`.
-.PHONY: run test test-fast lint bench sync
+.PHONY: run test test-fast lint bench screenshots sync
 
 sync:
 	@scripts/bootstrap
@@ -22,3 +22,7 @@ lint: sync
 
 bench: sync
 	@.venv/bin/python benchmarks/run_all.py
+
+# Photograph a sample report in headless Chromium (docs/images/), to check by eye.
+screenshots: sync
+	@.venv/bin/python scripts/screenshot_reports.py

@@ -177,6 +177,7 @@ def append_edition(
             [
                 {
                     **version_content(records[i]),
+                    "first_start_year": min(records[i].start.fiscal_years, default=None),
                     "program_id": program_ids[i],
                     "valid_from_edition_id": edition.id,
                     "valid_to_edition_id": None,

@@ -116,6 +116,8 @@ class ProgramVersion(Base):
     content: Mapped[str] = mapped_column(Text)
     start_text: Mapped[str] = mapped_column(Text)
     start_years: Mapped[json_list]
+    # The earliest of start_years, as a plain column so SQL (the views) can use it on SQLite and PostgreSQL.
+    first_start_year: Mapped[int | None] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
 
 

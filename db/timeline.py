@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.models import ChangeEvent, EditionEntry, ProgramVersion, VersionPartner
 from db.queries import editions as stored_editions
+from renkei.errors import UnknownEditionError
 from renkei.normalise.places import gazetteer
 from renkei.normalise.wards import all_wards
 from renkei.records import Ward
@@ -29,51 +30,70 @@ def _place_name(code: str, fallback: str) -> str:
     return place.name if place else fallback
 
 
-def _declared_start(partner_year: int | None, program_years: list[int]) -> int | None:
+def _declared_start(partner_year: int | None, program_year: int | None) -> int | None:
     """A partnership's declared start: the partner's own start year, else the program's earliest."""
-    if partner_year is not None:
-        return partner_year
-    return min(program_years) if program_years else None
+    return partner_year if partner_year is not None else program_year
+
+
+def _ingested(session: Session) -> list:  # type: ignore[type-arg]
+    ordered = stored_editions(session)
+    if not ordered:
+        raise UnknownEditionError("no edition is ingested yet (run `renkei run` or `renkei ingest PATH`)")
+    return ordered
 
 
 def ward_timeline(session: Session, ward: Ward) -> WardTimeline:
-    ordered = stored_editions(session)
+    ordered = _ingested(session)
     as_of = {e.id: e.as_of.isoformat() for e in ordered}
-    rows = session.execute(
+    order = {e.id: i for i, e in enumerate(ordered)}
+    # Two small queries rather than one join: a version spans many editions, so entries × partners would
+    # repeat every partner once per edition (19,000 rows for 港区 over 30 editions).
+    entries = session.execute(
+        select(EditionEntry.edition_id, EditionEntry.program_id, EditionEntry.version_id).where(
+            EditionEntry.ward_code == ward.code
+        )
+    ).all()
+    version_rows = session.execute(
         select(
-            EditionEntry.edition_id,
-            EditionEntry.program_id,
+            ProgramVersion.id,
             ProgramVersion.name,
-            ProgramVersion.start_years,
+            ProgramVersion.first_start_year,
             VersionPartner.code,
-            VersionPartner.name.label("partner_name"),
+            VersionPartner.name,
             VersionPartner.start_fiscal_year,
         )
-        .join(ProgramVersion, ProgramVersion.id == EditionEntry.version_id)
-        .outerjoin(VersionPartner, VersionPartner.version_id == ProgramVersion.id)
-        .where(EditionEntry.ward_code == ward.code)
+        .join(VersionPartner, VersionPartner.version_id == ProgramVersion.id)
+        .where(ProgramVersion.ward_code == ward.code, VersionPartner.code.is_not(None))
     ).all()
+    version_names: dict[int, str] = {}
+    version_partners: dict[int, list[tuple[str, int | None]]] = defaultdict(list)  # code, declared start
+    place_names: dict[str, str] = {}
+    for version_id, name, program_year, code, partner_name, partner_year in version_rows:
+        version_names[version_id] = name
+        version_partners[version_id].append((code, _declared_start(partner_year, program_year)))
+        place_names.setdefault(code, _place_name(code, partner_name))
     programs: dict[int, set[int]] = defaultdict(set)
     places: dict[int, set[str]] = defaultdict(set)
     place_editions: dict[str, set[int]] = defaultdict(set)
-    place_names: dict[str, str] = {}
-    latest = ordered[-1].id if ordered else None
-    declared_by_year: dict[int, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    declared_place: dict[str, int | None] = {}
-    for edition_id, program_id, name, years, code, partner_name, partner_year in rows:
+    versions_in: dict[int, set[int]] = defaultdict(set)
+    for edition_id, program_id, version_id in entries:
         programs[edition_id].add(program_id)
-        if code is None:
-            continue
-        places[edition_id].add(code)
-        place_editions[code].add(edition_id)
-        place_names.setdefault(code, _place_name(code, partner_name))
-        if edition_id == latest:
-            start = _declared_start(partner_year, list(years or []))
-            if start is not None:
+        versions_in[edition_id].add(version_id)
+        for code, _start in version_partners.get(version_id, ()):
+            places[edition_id].add(code)
+            place_editions[code].add(edition_id)
+    # What is declared about a partnership is read from the newest edition that lists it (ended ones too).
+    newest_listing = {code: max(ids, key=order.__getitem__) for code, ids in place_editions.items()}
+    declared_by_year: dict[int, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    declared_place: dict[str, int] = {}
+    for edition_id in set(newest_listing.values()):
+        for version_id in versions_in[edition_id]:
+            for code, start in version_partners.get(version_id, ()):
+                if newest_listing[code] != edition_id or start is None:
+                    continue
                 declared_by_year[start][0].add(code)
-                declared_by_year[start][1].add(name)
-                current = declared_place.get(code)
-                declared_place[code] = start if current is None else min(current, start)
+                declared_by_year[start][1].add(version_names[version_id])
+                declared_place[code] = min(declared_place.get(code, start), start)
     added: dict[int, list[str]] = defaultdict(list)
     ended: dict[int, list[str]] = defaultdict(list)
     for to_id, kind, program_name in session.execute(
@@ -85,7 +105,6 @@ def ward_timeline(session: Session, ward: Ward) -> WardTimeline:
     edition_rows = [
         EditionRow(as_of[e.id], len(programs[e.id]), len(places[e.id]), added[e.id], ended[e.id]) for e in ordered
     ]
-    order = {e.id: i for i, e in enumerate(ordered)}
     place_rows = sorted(
         (
             PlaceRow(
@@ -105,16 +124,15 @@ def ward_timeline(session: Session, ward: Ward) -> WardTimeline:
 
 
 def municipality_timeline(session: Session, code: str) -> MunicipalityTimeline:
-    ordered = stored_editions(session)
+    ordered = _ingested(session)
     as_of = {e.id: e.as_of.isoformat() for e in ordered}
-    latest = ordered[-1].id if ordered else None
     wards = {w.code: w for w in all_wards()}
     rows = session.execute(
         select(
             EditionEntry.edition_id,
             EditionEntry.ward_code,
             ProgramVersion.name,
-            ProgramVersion.start_years,
+            ProgramVersion.first_start_year,
             VersionPartner.start_fiscal_year,
         )
         .join(ProgramVersion, ProgramVersion.id == EditionEntry.version_id)
@@ -122,18 +140,24 @@ def municipality_timeline(session: Session, code: str) -> MunicipalityTimeline:
         .where(VersionPartner.code == code)
         .order_by(EditionEntry.edition_id, EditionEntry.position)
     ).all()
+    order = {e.id: i for i, e in enumerate(ordered)}
     links: dict[tuple[int, str], list[str]] = defaultdict(list)
-    declared: dict[str, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
-    for edition_id, ward_code, name, years, partner_year in rows:
+    newest_listing: dict[str, int] = {}  # ward → the newest edition in which the place is its partner
+    for edition_id, ward_code, name, _years, _partner_year in rows:
         if name not in links[(edition_id, ward_code)]:
             links[(edition_id, ward_code)].append(name)
-        if edition_id == latest:
-            names, starts = declared[ward_code]
+        if ward_code not in newest_listing or order[edition_id] > order[newest_listing[ward_code]]:
+            newest_listing[ward_code] = edition_id
+    declared: dict[str, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
+    for edition_id, ward_code, name, program_year, partner_year in rows:
+        if edition_id != newest_listing[ward_code]:
+            continue
+        names, starts = declared[ward_code]
+        if name not in names:
             names.append(name)
-            start = _declared_start(partner_year, list(years or []))
-            if start is not None:
-                starts.append(start)
-    order = {e.id: i for i, e in enumerate(ordered)}
+        start = _declared_start(partner_year, program_year)
+        if start is not None:
+            starts.append(start)
     link_rows = [
         Link(as_of[edition_id], wards[ward_code], names)
         for (edition_id, ward_code), names in sorted(links.items(), key=lambda item: (order[item[0][0]], item[0][1]))

@@ -453,7 +453,7 @@ def timeline(
     if output_format is TimelineFormat.jsonl:
         sys.stdout.write(to_jsonl(rows))
     elif output_format is TimelineFormat.csv:
-        sys.stdout.write(to_csv(rows))
+        sys.stdout.write("\ufeff" + to_csv(rows))  # the BOM lets Excel read the UTF-8
     else:
         from renkei.console import timeline_tables
 

@@ -6,6 +6,7 @@ from collections import Counter
 
 from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from renkei.quality import QualityReport
 from renkei.records import Edition, Record
@@ -67,12 +68,21 @@ def quality_table(report: QualityReport) -> Group:
     return Group(counts, items)
 
 
+def _title(text: str) -> Text:
+    """A heading above a table (a table's own title wraps to the table's width)."""
+    return Text(text, style="bold")
+
+
+DECLARED_TITLE = "事業開始年度による連携の開始（申告：各連携を載せた最新の版による）"
+NO_DECLARED = "事業開始年度の申告はありません。"
+
+
 def timeline_tables(timeline) -> Group:  # type: ignore[no-untyped-def]
     """Rich tables of a ward or municipality timeline (observed, then declared)."""
     from renkei.timeline import WardTimeline
 
     if isinstance(timeline, WardTimeline):
-        editions = Table(title=f"{timeline.ward.name}: 版ごとの連携（観測）")
+        editions = Table()
         for column in ("版", "事業数", "連携自治体数", "新規事業", "終了事業"):
             editions.add_column(column, overflow="fold")
         for row in timeline.editions:
@@ -83,27 +93,43 @@ def timeline_tables(timeline) -> Group:  # type: ignore[no-untyped-def]
                 "、".join(row.programs_added),
                 "、".join(row.programs_ended),
             )
-        places = Table(title="連携自治体ごとの観測された版")
+        places = Table()
         for column in ("自治体", "コード", "版", "申告された開始年度"):
             places.add_column(column, overflow="fold")
         for place in timeline.places:
             declared = str(place.declared_start) if place.declared_start else ""
             places.add_row(place.place.name, place.place.code, "、".join(place.editions), declared)
-        declared = Table(title="事業開始年度による連携の開始（申告）")
+        declared = Table()
         for column in ("年度", "自治体", "事業"):
             declared.add_column(column, overflow="fold")
         for year in timeline.declared:
             declared.add_row(str(year.fiscal_year), "、".join(p.name for p in year.places), "、".join(year.programs))
-        return Group(editions, places, declared)
-    links = Table(title=f"{timeline.place.name}（{timeline.place.code}）: 版ごとの連携（観測）")
+        return Group(
+            _title(f"{timeline.ward.name}: 版ごとの連携（観測）"),
+            editions,
+            _title("連携自治体ごとの観測された版"),
+            places,
+            _title(DECLARED_TITLE),
+            declared if timeline.declared else NO_DECLARED,
+        )
+    if not timeline.links:
+        return Group(
+            f"{timeline.place.name}（{timeline.place.code}）は、取り込んだどの版でも連携相手方ではありません。"
+        )
+    links = Table()
     for column in ("版", "区", "事業"):
         links.add_column(column, overflow="fold")
     for link in timeline.links:
         links.add_row(link.edition, link.ward.name, "、".join(link.programs))
-    declared_links = Table(title="事業開始年度による連携の開始（申告）")
+    declared_links = Table()
     for column in ("区", "申告された開始年度", "事業"):
         declared_links.add_column(column, overflow="fold")
     for item in timeline.declared:
         start = str(item.declared_start) if item.declared_start else "不明"
         declared_links.add_row(item.ward.name, start, "、".join(item.programs))
-    return Group(links, declared_links)
+    return Group(
+        _title(f"{timeline.place.name}（{timeline.place.code}）: 版ごとの連携（観測）"),
+        links,
+        _title(DECLARED_TITLE),
+        declared_links,
+    )

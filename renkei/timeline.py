@@ -44,7 +44,8 @@ class PlaceRow:
 
 @dataclass(frozen=True)
 class DeclaredYear:
-    """Partnerships the newest edition says began in a fiscal year."""
+    """Partnerships declared (事業開始年度) to have begun in a fiscal year, as the newest edition listing each
+    partnership says."""
 
     fiscal_year: int
     places: list[PlaceRef]
@@ -106,7 +107,7 @@ def ward_rows(timeline: WardTimeline) -> list[dict[str, Any]]:
             "ward": ward,
             "fiscal_year": row.fiscal_year,
             "places": [asdict(p) for p in row.places],
-            "programs": row.programs,
+            "program_names": row.programs,
         }
         for row in timeline.declared
     ]
@@ -122,7 +123,7 @@ def municipality_rows(timeline: MunicipalityTimeline) -> list[dict[str, Any]]:
             "place": place,
             "edition": link.edition,
             "ward": {"code": link.ward.code, "name": link.ward.name},
-            "programs": link.programs,
+            "program_names": link.programs,
         }
         for link in timeline.links
     ]
@@ -132,7 +133,7 @@ def municipality_rows(timeline: MunicipalityTimeline) -> list[dict[str, Any]]:
             "basis": "declared",
             "place": place,
             "ward": {"code": d.ward.code, "name": d.ward.name},
-            "programs": d.programs,
+            "program_names": d.programs,
             "declared_start": d.declared_start,
         }
         for d in timeline.declared
@@ -146,12 +147,12 @@ def to_jsonl(rows: Sequence[dict[str, Any]]) -> str:
 
 CSV_COLUMNS = (
     "section", "basis", "edition", "fiscal_year", "ward_code", "ward_name", "place_code", "place_name",
-    "programs", "partner_places", "programs_added", "programs_ended", "editions", "declared_start",
+    "programs", "partner_places", "program_names", "programs_added", "programs_ended", "editions", "declared_start",
 )  # fmt: skip
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """Timeline rows as CSV (lists joined with " / "); written as UTF-8 with BOM for Excel by the caller."""
+    """Timeline rows as CSV, columns CSV_COLUMNS (lists joined with " / "; the command prefixes a BOM for Excel)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -159,7 +160,6 @@ def to_csv(rows: Sequence[dict[str, Any]]) -> str:
         ward = row.get("ward") or {}
         place = row.get("place") or {}
         places = row.get("places")
-        programs = row.get("programs")
         writer.writerow(
             [
                 row["section"],
@@ -170,8 +170,9 @@ def to_csv(rows: Sequence[dict[str, Any]]) -> str:
                 ward.get("name", ""),
                 place.get("code", "") if place else " / ".join(p["code"] for p in places or []),
                 place.get("name", "") if place else " / ".join(p["name"] for p in places or []),
-                " / ".join(programs) if isinstance(programs, list) else (programs if programs is not None else ""),
+                row.get("programs", ""),
                 row.get("partner_places", ""),
+                " / ".join(row.get("program_names", [])),
                 " / ".join(row.get("programs_added", [])),
                 " / ".join(row.get("programs_ended", [])),
                 " / ".join(row.get("editions", [])),

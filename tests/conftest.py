@@ -21,6 +21,19 @@ REFERENCE_CSV = PROJECT_ROOT / "renkei" / "data" / "municipalities.csv"
 HEADER = "各特別区名\t連携カテゴリ\t事業名称等\t事業主体\t連携相手方\t事業内容\t事業開始年度"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output (review the diff before committing it)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes into the project's var/, snapshots/store/ or reports/ (tests may point elsewhere)."""
@@ -151,3 +164,22 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     from renkei.store import SnapshotStore
 
     return SnapshotStore(tmp_path / "snapshots")
+
+
+@pytest.fixture(scope="session")
+def three_editions(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """2024 → 2025 → 2026 (real): each earlier edition derived from the next with 30 known changes.
+
+    A list of (path, DerivedEdition or None for the real one, parsed records), oldest first.
+    """
+    from datetime import date
+
+    from tests.derive import derive
+
+    folder = tmp_path_factory.mktemp("three-editions")
+    middle = derive(41, date(2025, 3, 31), changes=30)
+    (folder / "2025.txt").write_text(middle.text(), encoding="utf-8")
+    first = derive(42, date(2024, 3, 31), changes=30, base=middle.text())
+    (folder / "2024.txt").write_text(first.text(), encoding="utf-8")
+    paths = [folder / "2024.txt", folder / "2025.txt", REAL_EDITION]
+    return [(path, truth, read_edition(path).records) for path, truth in zip(paths, (first, middle, None), strict=True)]

@@ -35,8 +35,12 @@ def test_upgrade_check_downgrade_upgrade(empty_url: str) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM municipality")).scalar() == 1788
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+    assert {"v_partnership", "v_program_history", "v_ward_municipality_timeline"} <= set(
+        inspect(engine).get_view_names()
+    )
     downgrade(empty_url, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    assert not inspect(engine).get_view_names()
     upgrade(empty_url)
     check(empty_url)
     engine.dispose()
@@ -63,3 +67,28 @@ def test_an_outdated_schema_is_refused(tmp_path) -> None:  # type: ignore[no-unt
     engine.dispose()
     with pytest.raises(SchemaTooOldError, match="renkei db upgrade"):
         Database(url).ensure_schema()
+
+
+def test_upgrading_a_0001_warehouse_fills_first_start_year(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0002 on a warehouse that already holds an edition: the new column is back-filled."""
+    from db.ingest import ingest_file
+    from db.session import Database
+    from renkei.store import SnapshotStore
+    from tests.conftest import REAL_EDITION
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url)
+    db = Database(url)
+    ingest_file(db, REAL_EDITION, SnapshotStore(tmp_path / "snapshots"))
+    db.dispose()
+    downgrade(url, "0001")
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT start_years, first_start_year FROM program_version")).all()
+    engine.dispose()
+    import json
+
+    assert len(rows) == 842
+    assert all(year == (min(json.loads(years)) if json.loads(years) else None) for years, year in rows)
+    assert sum(year is not None for _, year in rows) > 700

@@ -27,6 +27,10 @@ def _environment() -> Environment:
     )
 
 
+def _top_title(title: str, available: int, shown: int) -> str:
+    return f"{title}（上位{shown}）" if available > shown else title
+
+
 def _span(data: ReportInput) -> str:
     return f"{date_ja(data.previous)} → {date_ja(data.edition)}" if data.previous else date_ja(data.edition)
 
@@ -43,8 +47,12 @@ def render_index_html(rows: list[IndexRow], data: ReportInput) -> str:
     ward_chart = bar_chart(
         "区別の新規事業・終了事業", ["新規事業", "終了事業"], [(r.ward.name, [r.added, r.ended]) for r in rows]
     )
-    categories = programs_by_category(data.records)[:TOP_CATEGORIES]
-    category_chart = bar_chart("連携カテゴリ別の事業数", ["事業数"], [(c, [n]) for c, n in categories])
+    categories = programs_by_category(data.records)
+    category_chart = bar_chart(
+        _top_title("連携カテゴリ別の事業数", len(categories), TOP_CATEGORIES),
+        ["事業数"],
+        [(c, [n]) for c, n in categories[:TOP_CATEGORIES]],
+    )
     totals = {
         "programs": sum(r.programs for r in rows),
         "counts": [sum(r.counts[i] for r in rows) for i in range(len(SECTIONS))],
@@ -69,10 +77,14 @@ def render_index_html(rows: list[IndexRow], data: ReportInput) -> str:
 def render_overview_html(view: Overview, data: ReportInput) -> str:
     columns = view.category_columns()
     category_chart = bar_chart(
-        "連携カテゴリ別の事業数", ["事業数"], [(c, [n]) for c, n in view.categories[:TOP_CATEGORIES]]
+        _top_title("連携カテゴリ別の事業数", len(view.categories), TOP_CATEGORIES),
+        ["事業数"],
+        [(c, [n]) for c, n in view.categories[:TOP_CATEGORIES]],
     )
     prefecture_chart = bar_chart(
-        "都道府県別の連携数", ["区と自治体の組"], [(p, [n]) for p, n in view.prefectures[:TOP_PREFECTURES]]
+        _top_title("都道府県別の連携数", len(view.prefectures), TOP_PREFECTURES),
+        ["区と自治体の組"],
+        [(p, [n]) for p, n in view.prefectures[:TOP_PREFECTURES]],
     )
     return (
         _environment()

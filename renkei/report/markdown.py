@@ -1,5 +1,6 @@
 """Reports as Markdown (Japanese): a changelog per ward, the index, the first edition's overview, and the
-plain listing of `renkei changes --format md`. Deleted text is ~~struck~~, inserted text **bold**."""
+plain listing of `renkei changes --format md`. Deleted text is marked <del>, inserted text <ins>: CommonMark's
+~~ and ** do not open or close next to Japanese punctuation ("区~~（実行委員会）~~" renders literally)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ def escape(text: str) -> str:
     return out.replace("\r", "").replace("\n", " / ")
 
 
-def _marked(segments: list[Segment], marker: str) -> str:
+def _marked(segments: list[Segment], tag: str) -> str:
     return "".join(
-        f"{marker}{escape(s.text)}{marker}" if s.changed and s.text.strip() else escape(s.text) for s in segments
+        f"<{tag}>{escape(s.text)}</{tag}>" if s.changed and s.text.strip() else escape(s.text) for s in segments
     )
 
 
@@ -39,11 +40,11 @@ def item_line(item: Item) -> str:
         return f"- **{escape(item.program)}**{summary}{where_old}"
     if item.kind == "program_renamed":
         reason = f"（照合: {escape(item.reason)}）" if item.reason else ""
-        return f"- {_marked(item.old, '~~')} → {_marked(item.new, '**')}{reason}{where_new}"
+        return f"- {_marked(item.old, 'del')} → {_marked(item.new, 'ins')}{reason}{where_new}"
     if item.kind in ("partner_added", "partner_removed"):
         return f"- {escape(item.program)}: {item.sign} {escape(item.partner)}{where_new}"
     if item.kind == "program_changed":
-        change = f"{_marked(item.old, '~~')} → {_marked(item.new, '**')}"
+        change = f"{_marked(item.old, 'del')} → {_marked(item.new, 'ins')}"
         return f"- {escape(item.program)}【{item.field_label}】 {change}{where_new}"
     code = f"（{item.partner_code}）" if item.partner_code else ""
     related = f" — 事業: {escape(item.related)}" if item.related else ""

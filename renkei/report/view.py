@@ -9,7 +9,7 @@ from datetime import date
 
 from renkei.diff import ChangeEvent
 from renkei.normalise.wards import all_wards
-from renkei.records import Record, Ward
+from renkei.records import Provenance, Record, Ward
 from renkei.reference import Place
 from renkei.report.japanese import provenance_ja, reason_ja
 from renkei.report.labels import FIELD_LABELS, SECTIONS
@@ -89,7 +89,11 @@ def _summary(record: Record | None) -> str:
     return f"{category}｜{partners}{more}" if partners else category
 
 
-def _record_at(records: Sequence[Record], provenance) -> Record | None:  # type: ignore[no-untyped-def]
+def _record_at(records: Sequence[Record], index: int | None, provenance: Provenance | None) -> Record | None:
+    """The record an event points at: by index when the event has one (fresh from diffing), else by where it
+    came from (events read back from the warehouse)."""
+    if index is not None and index < len(records):
+        return records[index]
     if provenance is None:
         return None
     return next((r for r in records if r.provenance == provenance), None)
@@ -106,9 +110,11 @@ def _item(event: ChangeEvent, data: ReportInput) -> Item:
         "where_new": provenance_ja(event.new_provenance),
     }
     if event.kind == "program_added":
-        return Item(**common, summary=_summary(_record_at(data.records, event.new_provenance)))
+        return Item(**common, summary=_summary(_record_at(data.records, event.new_index, event.new_provenance)))
     if event.kind == "program_removed":
-        return Item(**common, summary=_summary(_record_at(data.previous_records, event.old_provenance)))
+        return Item(
+            **common, summary=_summary(_record_at(data.previous_records, event.old_index, event.old_provenance))
+        )
     if event.kind == "program_renamed":
         old, new = diff_segments(event.previous_name or "", program)
         return Item(**common, old=old, new=new)
