@@ -77,6 +77,28 @@ def _fail(exc: RenkeiError) -> NoReturn:
     raise typer.Exit(code=exc.exit_code)
 
 
+def _read_edition(path: Path):  # type: ignore[no-untyped-def]
+    """read_edition with a progress bar over a PDF's pages on stderr (when it is a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from renkei.edition import read_edition
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return read_edition(path)
+    columns = (TextColumn(path.name), BarColumn(), MofNCompleteColumn(), TextColumn("pages"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = progress.add_task("pages", total=total)
+            progress.update(task, completed=done)
+
+        return read_edition(path, progress=update)
+
+
 def _stdout() -> Console:
     return Console(soft_wrap=False, width=max(Console().width, 160))
 
@@ -96,11 +118,10 @@ def parse(
 
     Example: renkei parse snapshots/bundled/2026-03-31-extracted.txt --format table
     """
-    from renkei.edition import read_edition
     from renkei.records import record_to_dict
 
     try:
-        edition = read_edition(path)
+        edition = _read_edition(path)
     except RenkeiError as exc:
         _fail(exc)
     if strict and edition.warnings:
@@ -138,7 +159,6 @@ def run(
     from db.queries import editions as stored_editions
     from db.session import database, describe_url
     from renkei.config import editions_dir, snapshot_dir
-    from renkei.edition import read_edition
     from renkei.errors import EditionReadError
     from renkei.store import SnapshotStore
 
@@ -148,7 +168,7 @@ def run(
     try:
         if not files:
             raise EditionReadError(f"{folder}: no edition files found")
-        parsed = sorted(((f, read_edition(f)) for f in files), key=lambda item: item[1].as_of)
+        parsed = sorted(((f, _read_edition(f)) for f in files), key=lambda item: item[1].as_of)
         db, store = database(), SnapshotStore(snapshot_dir())
         for path, edition in parsed:
             console.print(ingest_file(db, path, store, parsed=edition).describe())
@@ -212,11 +232,10 @@ def ingest(
     from db.ingest import ingest_file
     from db.session import database
     from renkei.config import snapshot_dir
-    from renkei.edition import read_edition
     from renkei.store import SnapshotStore
 
     try:
-        parsed = [(path, read_edition(path)) for path in paths]  # every file is checked before anything is written
+        parsed = [(path, _read_edition(path)) for path in paths]  # every file is checked before anything is written
         parsed.sort(key=lambda item: item[1].as_of)  # date order: appends, not rebuilds
         db, store = database(), SnapshotStore(snapshot_dir())
         for path, edition in parsed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from renkei.assemble import rows_to_entries
@@ -13,15 +14,17 @@ from renkei.table import SourceTable, classify_rows
 
 # Bump when the records a file parses to may change: caches keyed by (content hash, parser version) and the
 # `parser_version` stored with each edition tell which editions were read by an older parser.
-PARSER_VERSION = "2026.11.1"
+PARSER_VERSION = "2026.11.2"
 
 
-def read_edition(path: Path | str, settings: ParseSettings | None = None) -> Edition:
+def read_edition(
+    path: Path | str, settings: ParseSettings | None = None, progress: Callable[[int, int], None] | None = None
+) -> Edition:
     """Parse one edition file (text, PDF or XLSX, detected from its content) into records.
 
     Raises EditionReadError, naming the file and the problem, when it is not a readable edition.
     """
-    return table_to_edition(read_source(Path(path), settings))
+    return table_to_edition(read_source(Path(path), settings, progress))
 
 
 def edition_from_text(text: str, source: str = "<text>") -> Edition:

@@ -37,3 +37,7 @@ class SchemaTooOldError(StoreError):
     """The database schema is older than this version of renkei; run `renkei db upgrade`."""
 
     exit_code = 2
+
+
+class SettingsError(RenkeiError):
+    """A setting (for example a RENKEI_* environment variable) has a value renkei cannot use."""

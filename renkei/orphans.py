@@ -13,8 +13,9 @@ module weighs the evidence it does give, and records every decision as a warning
 - the prefectures of the places, and the style of their start years, compared with each entry.
 
 Rows at the top of a page (right after its header) always continue the entry before: that is the normal
-page-break continuation. Otherwise the same rules apply wherever the rows stand, so that the decision does
-not depend on where a page happens to break (a later edition may break pages elsewhere).
+page-break continuation. So do rows a PDF or XLSX reader saw under a merged cell of the row above. Otherwise
+the same rules apply wherever the rows stand, so that the decision does not depend on where a page happens to
+break (a later edition may break pages elsewhere).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def resolve_orphans(entries: list[Entry]) -> None:
             (_fine_splits(block), FINE_DECISIVE_MINIMUM),
         ):
             for split in splits:
+                if block[split].row.continues:  # under a merged cell of the row above: not a program's start
+                    continue
                 kept = before.rows[:block_start] + block[:split]
                 score = _evidence(kept, block[split:], before, after, ward_places, other_lists)
                 if top is None or score.value > top[1].value:

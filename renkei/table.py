@@ -19,6 +19,7 @@ from renkei.normalise.text import display_text
 from renkei.records import ParseWarning, Provenance, SourceFormat
 
 COLUMN_COUNT = 7
+WARD_COLUMN, NAME_COLUMN = 0, 2
 HEADER_LABELS = ("各特別区名", "連携カテゴリ", "事業名称等", "事業主体", "連携相手方", "事業内容", "事業開始年度")
 # A row is a header when at least this many cells carry their column's label.
 _HEADER_MIN_LABELS = 4
@@ -28,11 +29,16 @@ _SPACES = re.compile(r"[\s\u3000]+")
 
 @dataclass(frozen=True)
 class SourceRow:
-    """One row as a reader found it: its cells (any number) and where it is."""
+    """One row as a reader found it: its cells (any number) and where it is.
+
+    `continues` is set by readers that see cell structure (PDF, XLSX) when the row's left cells are covered by
+    a merged cell from the row above: the row certainly continues that program.
+    """
 
     cells: tuple[str, ...]
     provenance: Provenance
     page: int | None = None
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,12 +55,14 @@ RowKind = Literal["title", "header", "data"]
 
 @dataclass(frozen=True)
 class TableRow:
-    """A data row with exactly seven cells; `page_break_before` marks the first row after a page header."""
+    """A data row with exactly seven cells; `page_break_before` marks the first row after a page header;
+    `continues` a row under a merged cell of the row above (see SourceRow)."""
 
     cells: tuple[str, ...]
     provenance: Provenance
     page_break_before: bool = False
     warnings: tuple[ParseWarning, ...] = ()
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,12 @@ class Table:
 
 def _label_key(cell: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", cell))
+
+
+def label_of(cell: str) -> int | None:
+    """The column whose header label `cell` starts with ("事業 主体" → 3), or None."""
+    key = _label_key(cell)
+    return next((i for i, label in enumerate(HEADER_LABELS) if key.startswith(label)), None)
 
 
 def header_labels(cells: tuple[str, ...]) -> dict[int, str]:
@@ -132,7 +146,7 @@ def classify_rows(source: SourceTable) -> Table:
             padded, fused_warning = _apply_fused(padded, fused, fused_from, row.provenance)
             row_warnings.extend(fused_warning)
             fused = {}
-        rows.append(TableRow(padded, row.provenance, page_break, tuple(row_warnings)))
+        rows.append(TableRow(padded, row.provenance, page_break, tuple(row_warnings), row.continues))
         page_break = False
     if not seen_header:
         raise EditionReadError(

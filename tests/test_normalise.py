@@ -128,6 +128,11 @@ def test_parse_start_cell_never_raises(text: str) -> None:
 def test_display_start_text_keeps_spaces_between_years() -> None:
     assert display_start_text("平成6年度 昭和54年度") == "平成6年度 昭和54年度"
     assert display_start_text("平成27年度 (区事業に 変更)") == "平成27年度 (区事業に変更)"
+    # notes are prose: a wrap after 年度 inside them is no separator
+    note = display_start_text("平成5年度 ※開始年度 は相手方により異なる。")
+    assert note == "平成5年度 ※開始年度は相手方により異なる。"
+    bracketed = display_start_text("平成25年度 （大田区は平成27年度 より参加）")
+    assert bracketed == "平成25年度 （大田区は平成27年度より参加）"
 
 
 @pytest.mark.parametrize(
@@ -206,6 +211,39 @@ def test_partner_cell_splits_places_and_rejoins_wraps() -> None:
         place_code("長野県茅野市"), place_code("宮城県石巻市"), place_code("福島県郡山市"),
     ]  # fmt: skip
     assert _codes("品川区、目黒区") == [place_code("東京都品川区"), place_code("東京都目黒区")]
+
+
+@pytest.mark.parametrize(
+    ("cell", "places"),
+    [
+        # a place name wrapped inside, in a list of places written with their prefecture
+        ("岩手県一関市 岐阜 県関市 群馬県神流町", ["岩手県一関市", "岐阜県関市", "群馬県神流町"]),
+        ("石川県金沢市 福 島県郡山市", ["石川県金沢市", "福島県郡山市"]),
+        ("山形県鶴岡市 新潟県南 魚沼市 茨城県城里町", ["山形県鶴岡市", "新潟県南魚沼市", "茨城県城里町"]),
+        ("東京都足立区 東京都 江戸川区 東京都北区", ["東京都足立区", "東京都江戸川区", "東京都北区"]),
+        # …but a prefecture before a list of bare names is a partner of its own
+        ("東京都 中央区 千代田区", ["東京都", "東京都中央区", "東京都千代田区"]),
+    ],
+)
+def test_wrapped_place_names_are_rejoined_on_the_right_side(cell: str, places: list[str]) -> None:
+    assert _codes(cell) == [place_code(p) for p in places]
+
+
+def test_a_place_then_a_group_or_an_organisation_are_two_partners() -> None:
+    cell = read_partner_cell("茨城県水戸市 (一社)日本わさび協会")
+    assert [(p.text, p.kind) for p in cell.partners] == [
+        ("茨城県水戸市", "municipality"), ("(一社)日本わさび協会", "organisation"),
+    ]  # fmt: skip
+    cell = read_partner_cell("長野県上田市 東京23区（特別区）")
+    kinds = [(p.text, p.kind) for p in cell.partners]
+    assert kinds == [("長野県上田市", "municipality"), ("東京23区（特別区）", "group")]
+
+
+def test_a_note_belongs_to_the_partner_before_it_and_the_list_goes_on() -> None:
+    cell = read_partner_cell("北海道渡島地域協議会 ※令和元年度より北海道木古内 町として参加 岡山県浅口市 千葉県匝瑳市")
+    assert [p.text for p in cell.partners] == [
+        "北海道渡島地域協議会 ※令和元年度より北海道木古内町として参加", "岡山県浅口市", "千葉県匝瑳市",
+    ]  # fmt: skip
 
 
 def test_partner_cell_markers_and_collectives() -> None:

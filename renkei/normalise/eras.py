@@ -77,16 +77,26 @@ _KEEP_SPACE_AFTER = set("年度—-―–‐")
 _KEEP_SPACE_BEFORE = set("昭平令—-―–‐※(（不SHR")
 
 
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+
+
 def display_start_text(text: str) -> str:
-    """A start cell for people: wrap spaces removed, but the spaces between years and notes kept."""
+    """A start cell for people: wrap spaces removed, but the spaces between years and notes kept (a note after
+    ※ or in brackets is prose: its wrap spaces go like any text's)."""
+    from renkei.normalise.text import display_text
+
+    note = ""
+    if "※" in text:
+        text, note = text[: text.index("※")], display_text(text[text.index("※") :])
     words = text.split()
     if not words:
-        return ""
+        return note
     out = words[0]
     for word in words[1:]:
         keep = out[-1] in _KEEP_SPACE_AFTER or word[0] in _KEEP_SPACE_BEFORE
         out += (" " if keep else "") + word
-    return out
+    out = _BRACKETED.sub(lambda m: display_text(m.group(0)), out)  # "（大田区は平成27年度 より参加）" is prose too
+    return f"{out} {note}" if note else out
 
 
 @dataclass(frozen=True)

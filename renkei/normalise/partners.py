@@ -78,16 +78,21 @@ def read_partner_cell(cell: str) -> CellPartners:
     cell = cell.strip()
     if not cell:
         return CellPartners(partners=(), problems=())
-    note = ""
+    note, noted = "", -1
     if "※" in cell:
-        cell, note = cell[: cell.index("※")].strip(), cell[cell.index("※") :].strip()
-    tokens, etc_markers = _tokens(cell)
+        head, note, after = _split_note(cell)
+        tokens, etc_markers = _tokens(head)
+        noted = len(tokens) - 1  # the note is about the partner written before it
+        more, more_etc = _tokens(after)
+        tokens, etc_markers = tokens + more, etc_markers + more_etc
+    else:
+        tokens, etc_markers = _tokens(cell)
     partners: list[ResolvedPartner] = []
     problems: list[PartnerProblem] = []
     context: str | None = None
     for index, token in enumerate(tokens):
         text = display_text(token)
-        if note and index == len(tokens) - 1:
+        if note and index == noted:
             text = f"{text} {note}"
         resolved, found = classify_partner(token, context)
         for partner in resolved:
@@ -95,6 +100,17 @@ def read_partner_cell(cell: str) -> CellPartners:
         problems.extend(found)
         context = next((p.prefecture for p in resolved if p.prefecture), context)
     return CellPartners(tuple(partners), tuple(problems), etc_markers, token_count=len(tokens))
+
+
+def _split_note(cell: str) -> tuple[str, str, str]:
+    """(partners before "※", the note, partners after it): a note runs to the end of the cell unless a place
+    written with its prefecture follows it (a list that goes on after a noted partner)."""
+    head, rest = cell[: cell.index("※")].strip(), cell[cell.index("※") :].split()
+    for index in range(1, len(rest)):
+        match = match_place(place_key(rest[index]))
+        if match and match.prefecture and len(match.places) == 1 and not match.tail:
+            return head, display_text(" ".join(rest[:index])), " ".join(rest[index:])
+    return head, display_text(" ".join(rest)), ""
 
 
 def _with_text(partner: ResolvedPartner, text: str, token: int) -> ResolvedPartner:
@@ -114,12 +130,17 @@ def _tokens(cell: str) -> tuple[list[str], int]:
     """Source-form partner tokens of a cell (wraps rejoined, lists split) and the number of "等" markers."""
     tokens: list[str] = []
     etc_markers = 0
-    for segment in cell.split():
+    segments = cell.split()
+    for index, segment in enumerate(segments):
         key = place_key(segment)
         if key in ETC_MARKERS:
             etc_markers += 1
             continue
-        if tokens and _continues(tokens[-1], segment):
+        following = segments[index + 1] if index + 1 < len(segments) else ""
+        wraps = bool(tokens) and (
+            _continues(tokens[-1], segment) or _qualified_after_wrap(tokens[-1], segment, following)
+        )
+        if wraps and not _opens_wrapped_place(tokens[-1], segment, following):
             tokens[-1] = f"{tokens[-1]} {segment}"
         else:
             tokens.append(segment)
@@ -139,12 +160,17 @@ def _continues(previous: str, segment: str) -> bool:
     previous_key, key = place_key(previous), place_key(segment)
     if previous_key.count("(") + previous_key.count("（") > previous_key.count(")") + previous_key.count("）"):
         return True
-    if key[:1] in "(（":
+    if key[:1] in "(（" and not key.startswith(LEGAL_PREFIXES):
         return True
     if previous_key.endswith(ORGANISATION_ENDINGS) and _MUNICIPAL_LOOKING.match(key):
         # "府中市教育委員会 栲原町教育委員会": a complete name, then a new one (its town misprinted).
         return False
     previous_match = match_place(previous_key)
+    if _complete_municipality(previous_match) and (
+        key.startswith(("その他", *GROUP_MARKERS)) or any(m in key[:6] for m in GROUP_MARKERS if m != "各")
+    ):
+        # "中野区 その他参加希望自治体", "長野県上田市 東京23区（特別区）"…: a place, then a group of places
+        return False
     if _complete_municipality(previous_match) and key.endswith(ORGANISATION_ENDINGS) and match_place(key) is None:
         # "石川県金沢市 湯湧温泉観光協会": a municipality, then an organisation named in full.
         return False
@@ -155,12 +181,49 @@ def _continues(previous: str, segment: str) -> bool:
     match = match_place(key)
     if match is None or not (match.places or match.candidates or match.prefecture):
         return True
+    if previous_match and previous_match.tail and previous_match.places and previous_match.places[0].is_prefecture:
+        # "新潟県南 魚沼市": a municipality's name wrapped after its first character(s)
+        joined = match_place(previous_key + key)
+        if joined and len(joined.places) == 1 and not joined.tail and not joined.places[0].is_prefecture:
+            return True
     if previous_match and len(previous_match.places) == 1 and previous_match.places[0].is_prefecture:
         prefecture = previous_match.places[0]
         if not previous_match.tail and match.prefecture is None and match.tail:
             # "神奈川県 山北町高齢者クラブ": the prefecture wrapped before an organisation of one of its towns.
             return any(p.prefecture == prefecture.prefecture for p in match.places + match.candidates)
     return False
+
+
+def _qualified_after_wrap(previous: str, segment: str, following: str) -> bool:
+    """ "東京都 江戸川区 東京都足立区": a prefecture alone, then one of its municipalities without prefecture, in a
+    list whose places are written with their prefecture — the name wrapped after its prefecture. (In a list of
+    bare names, "東京都 中央区 千代田区 …", the prefecture is a partner of its own.)"""
+    previous_match = match_place(place_key(previous))
+    if not (previous_match and len(previous_match.places) == 1 and not previous_match.tail):
+        return False
+    prefecture = previous_match.places[0]
+    if not prefecture.is_prefecture or place_key(segment).startswith(prefecture.prefecture):
+        return False
+    match = match_place(place_key(segment), prefecture.prefecture)
+    if not (match and len(match.places) == 1 and not match.tail):
+        return False
+    if match.places[0].prefecture != prefecture.prefecture:
+        return False
+    if not following:
+        return True
+    after = match_place(place_key(following))
+    return after is not None and after.prefecture is not None
+
+
+def _opens_wrapped_place(previous: str, segment: str, following: str) -> bool:
+    """Whether `segment` is the first part of a place name wrapped onto the next line ("…一関市 岐阜 県関市"):
+    after a complete place, a fragment that is no place alone but one together with what follows."""
+    if not following or not _complete_municipality(match_place(place_key(previous))):
+        return False
+    if match_place(place_key(segment)) is not None:
+        return False
+    joined = match_place(place_key(segment + following))
+    return joined is not None and bool(joined.places) and not joined.places[0].is_prefecture
 
 
 def _complete_municipality(match: PlaceMatch | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from renkei.errors import EditionReadError
@@ -10,8 +11,10 @@ from renkei.settings import ParseSettings
 from renkei.table import SourceTable
 
 
-def read_source(path: Path, settings: ParseSettings | None = None) -> SourceTable:
-    """Read the rows of one edition file, whatever its format."""
+def read_source(
+    path: Path, settings: ParseSettings | None = None, progress: Callable[[int, int], None] | None = None
+) -> SourceTable:
+    """Read the rows of one edition file, whatever its format; `progress(done, total)` follows PDF pages."""
     settings = ParseSettings.resolve(settings)
     try:
         size = path.stat().st_size
@@ -21,7 +24,8 @@ def read_source(path: Path, settings: ParseSettings | None = None) -> SourceTabl
         raise EditionReadError(f"{path}: is a directory, not an edition file")
     if size > settings.max_file_bytes:
         raise EditionReadError(
-            f"{path}: {size:,} bytes exceeds the limit of {settings.max_file_bytes:,} (max_file_bytes)"
+            f"{path}: {size:,} bytes exceeds the limit of {settings.max_file_bytes:,} "
+            "(max_file_bytes; RENKEI_MAX_FILE_BYTES)"
         )
     try:
         with path.open("rb") as handle:
@@ -32,7 +36,7 @@ def read_source(path: Path, settings: ParseSettings | None = None) -> SourceTabl
     if source_format == "pdf":
         from renkei.read.pdf import read_pdf
 
-        return read_pdf(path, settings)
+        return read_pdf(path, settings, progress)
     if source_format == "xlsx":
         from renkei.read.xlsx import read_xlsx
 
