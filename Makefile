@@ -9,11 +9,11 @@ run: sync
 
 test: sync lint
 	@scripts/ensure-postgres
-	@.venv/bin/pytest -n auto
+	@.venv/bin/pytest -n auto --dist loadgroup
 
 # While iterating: skip the slow integration tests (never used by CI).
 test-fast: sync
-	@.venv/bin/pytest -n auto -m "not slow"
+	@.venv/bin/pytest -n auto --dist loadgroup -m "not slow"
 
 lint: sync
 	@.venv/bin/ruff check .

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +109,9 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], mids: list[float]) -> P
     """Cell texts of one pdfplumber table; chars are sorted by vertical middle (`mids`) for quick lookup."""
     rows = table.rows
     xs = sorted({cell[0] for cell in table.cells})
-    right = {cell[0]: cell[2] for cell in table.cells}
-    columns = tuple((x, max(c[2] for c in table.cells if c[0] == x)) for x in xs) if right else ()
+    # a column runs to the next one's left edge (a cell spanning several columns must not widen the first)
+    edges = [*xs, max(cell[2] for cell in table.cells)]
+    columns = tuple(pairwise(edges))
     out: list[tuple[str | None, ...]] = []
     for row in rows:
         texts: list[str | None] = []
