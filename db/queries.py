@@ -90,3 +90,18 @@ def stored_entries(session: Session, edition: Edition) -> list[StoredEntry]:
 def export_records(session: Session, as_of: date) -> tuple[Record, ...]:
     """The records of the edition as of `as_of`, exactly as parsed."""
     return tuple(s.record for s in stored_entries(session, edition_on(session, as_of)))
+
+
+def programs_per_ward_before(session: Session, as_of: date) -> dict[str, int] | None:
+    """Programs per ward code in the edition just before `as_of`, or None when there is none."""
+    from sqlalchemy import func
+
+    before, _ = neighbours(session, as_of)
+    if before is None:
+        return None
+    rows = session.execute(
+        select(EditionEntry.ward_code, func.count())
+        .where(EditionEntry.edition_id == before.id)
+        .group_by(EditionEntry.ward_code)
+    )
+    return {code: count for code, count in rows}

@@ -153,14 +153,20 @@ def run(
 ) -> None:
     """The main job: ingest every edition in the editions folder into the warehouse and say what was stored.
 
+    Each new edition must pass the validation gate first (all 23 wards, no ward dropped to zero, a program
+    count within RENKEI_GATE_MIN_RATIO–RENKEI_GATE_MAX_RATIO of the previous edition's); one that fails stops
+    the run with the reason and writes nothing of it.
+
     Example: renkei run
     """
     from db.ingest import ingest_file
     from db.queries import editions as stored_editions
+    from db.queries import programs_per_ward_before
     from db.session import database, describe_url
     from renkei.config import editions_dir, snapshot_dir
     from renkei.errors import EditionReadError
     from renkei.store import SnapshotStore
+    from renkei.validate import check_gate
 
     folder = editions or editions_dir()
     files = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".") and p.suffix != ".md")
@@ -171,6 +177,9 @@ def run(
         parsed = sorted(((f, _read_edition(f)) for f in files), key=lambda item: item[1].as_of)
         db, store = database(), SnapshotStore(snapshot_dir())
         for path, edition in parsed:
+            with db.reading() as session:
+                previous = programs_per_ward_before(session, edition.as_of)
+            check_gate(edition, str(path), previous)  # before anything of this edition is written
             console.print(ingest_file(db, path, store, parsed=edition).describe())
             kinds: dict[str, int] = {}
             for warning in edition.warnings:
