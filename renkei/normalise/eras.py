@@ -78,6 +78,8 @@ _KEEP_SPACE_BEFORE = set("昭平令—-―–‐※(（不SHR")
 
 
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_WRAPPED_ERA = re.compile(r"(平|令|昭)\s+(成|和)")
+_WRAPPED_YEAR = re.compile(r"((?:平成|令和|昭和)\s*\d+)\s+(\d+\s*年)")
 
 
 def display_start_text(text: str) -> str:
@@ -123,6 +125,8 @@ def parse_start_cell(text: str) -> StartCell:
     folded = unicodedata.normalize("NFKC", text).strip()
     if not folded:
         return StartCell(items=())
+    # a line wrap inside an era name or a year's digits ("平 成30年度", "平成2 8年度") is no separator
+    folded = _WRAPPED_YEAR.sub(r"\1\2", _WRAPPED_ERA.sub(r"\1\2", folded))
     body = _NOTE_MARK.sub(" ", folded)
     previous = None
     while previous != body:  # nested brackets: innermost first

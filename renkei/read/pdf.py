@@ -39,6 +39,9 @@ TABLE_SETTINGS: dict[str, Any] = {
 }
 PAGES_PER_TASK = 4
 CID_SHARE_LIMIT = 0.05  # more undecodable glyphs than this and the text cannot be trusted
+# Text in a table but in no cell (a cell left open at the foot of a page): a character hanging past a border
+# is tolerated, a name or description lost is not.
+STRAY_MINIMUM, STRAY_SHARE_LIMIT = 20, 0.005
 _SPACES = re.compile(r"[\s\u3000]+")
 # Characters that come back changed from a PDF whose Japanese font has no ToUnicode map (pdfminer maps the
 # Adobe-Japan1 CIDs): the em dash as a combining overlay, the tilde as a small tilde, and the full-width tilde
@@ -64,6 +67,7 @@ class PageContent:
     tables: tuple[PageTable, ...]
     chars: int
     undecodable: int
+    stray: int = 0  # characters inside a table's outline that lie in none of its cells
 
 
 def _describe(exc: BaseException) -> str:
@@ -127,6 +131,18 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], mids: list[float]) -> P
     return PageTable(columns=columns, rows=tuple(out), top=table.bbox[1])
 
 
+def _stray_chars(table: Any, chars: list[dict[str, Any]]) -> int:
+    """Characters inside the table's outline but in none of its cells: text a missing border cut off."""
+    x0, top, x1, bottom = table.bbox
+
+    def inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+        middle_x, middle_y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        return box[0] <= middle_x < box[2] and box[1] <= middle_y < box[3]
+
+    within = [c for c in chars if c["text"].strip() and inside(c, (x0, top, x1, bottom))]
+    return sum(1 for c in within if not any(inside(c, cell) for cell in table.cells))
+
+
 def read_page(page: Any, number: int) -> PageContent:
     """Tables and (on the first page) the title lines of one pdfplumber page."""
     chars = [c for c in page.chars if c.get("text")]
@@ -135,11 +151,12 @@ def read_page(page: Any, number: int) -> PageContent:
     chars.sort(key=lambda c: (c["top"] + c["bottom"]) / 2)
     mids = [(c["top"] + c["bottom"]) / 2 for c in chars]
     tables = tuple(_table_rows(t, chars, mids) for t in found)
+    stray = sum(_stray_chars(t, chars) for t in found)
     title_lines: tuple[str, ...] = ()
     if number == 1:
         limit = tables[0].top if tables else float("inf")
         title_lines = tuple(_lines_of([c for c, mid in zip(chars, mids, strict=True) if mid < limit]))
-    return PageContent(number, title_lines, tables, len(chars), undecodable)
+    return PageContent(number, title_lines, tables, len(chars), undecodable, stray)
 
 
 def _quiet_pdfminer() -> None:
@@ -246,13 +263,17 @@ def read_pdf(path: Path, settings: ParseSettings, progress: Progress | None = No
     if total == 0:
         raise EditionReadError(f"{path}: the PDF has no pages")
     rows: list[SourceRow] = []
-    chars = undecodable = tables = 0
+    chars = undecodable = tables = stray = 0
+    stray_pages: list[int] = []
     header: list[tuple[float, float]] | None = None
     above = [""] * COLUMN_COUNT
     try:
         for content in _pages(path, total, settings.workers, progress):
             chars += content.chars
             undecodable += content.undecodable
+            stray += content.stray
+            if content.stray:
+                stray_pages.append(content.number)
             tables += len(content.tables)
             rows.extend(SourceRow((line,), Provenance(pages=(1,)), page=1) for line in content.title_lines)
             header = _page_rows(content, header, rows, above)
@@ -269,6 +290,12 @@ def read_pdf(path: Path, settings: ParseSettings, progress: Progress | None = No
         )
     if tables == 0:
         raise EditionReadError(f"{path}: no ruled table on any of its {total} pages; not an edition of 連携事業一覧")
+    if stray > max(STRAY_MINIMUM, STRAY_SHARE_LIMIT * chars):
+        pages = "、".join(str(n) for n in stray_pages[:5])
+        raise EditionReadError(
+            f"{path}: {stray:,} characters inside the table lie in no cell (pages {pages}…): a cell border is "
+            "missing, so rows cannot be told apart reliably"
+        )
     return SourceTable(path=str(path), source_format="pdf", rows=tuple(rows))
 
 

@@ -1,22 +1,33 @@
 """An independent PDF rendering of an edition's records, made with reportlab's platypus (not the canvas drawing of
 pdf.py, and without layout.py's block planning), to check that the PDF reader is not tuned to one renderer.
 
-The table is one platypus `Table` (header row repeated on every page with `repeatRows=1`) drawn with `GRID` and
-`BOX` lines. Each program is a block of sub-rows, one per partner; its ward, category, name, body and description
-(and its start years, unless partners have years of their own) sit in cells merged over the block with `SPAN`.
-Where partners have years of their own (`Partner.start_fiscal_year`), each sub-row's start cell names its partner's
-year, written as the record's start text writes it; start texts no partner claims are put beside partners without
-a year, or else under the last partner's year, so the program keeps every year it names.
+Title and as-of line are paragraphs above the table. Each ward is one platypus `Table` starting on a new page
+(header row repeated on every page with `repeatRows=1`; one table for the whole edition works too, but platypus
+re-examines every SPAN of a table at each page break, which takes 25–30 s more), drawn with `GRID` and `BOX` lines, text
+in `Paragraph`s wrapped with `wordWrap="CJK"` (a break may fall between any two Japanese characters). Each program
+is a block of sub-rows, one per partner (`Partner.text`); its ward, category, name, body and description (and its
+start text, unless partners have years of their own) sit in cells merged over the block with `SPAN`. Where
+partners have years of their own (`Partner.start_fiscal_year`), each sub-row's start cell names its partner's year
+as the record's start text writes it; start texts no partner claims go beside a partner without a year, or else
+after the last partner's, so the program keeps every year it names.
 
-Page breaks are left to platypus: `splitByRow=1` breaks the table between blocks (a block that does not fit at
-the bottom of a page moves to the next). A block taller than a whole page (the real edition has programs with
-more than a hundred partners) is broken inside with `splitInRow=1`: reportlab cuts its merged cells at the break
-— their text stays in the upper part when it fits there, the rest goes on below — and the block goes on on the
-next page under the repeated header with empty (merged) ward and name cells. For reportlab to cut merged cells
-at a sub-row boundary, the sub-rows must not be splittable themselves: every sub-row carries one plain-string
-cell (an empty string), which reportlab treats as a line that cannot be cut, so it cuts the merged cells
-instead of the partner's row. Every other cell holds a one-element list of `Paragraph`s (a bare Paragraph would
-be dropped by reportlab when a row is split). No text is shortened to fit: a cell grows with its text.
+Page breaks are left to platypus (`splitByRow=1, splitInRow=1`). A table is broken between blocks where it can be;
+a block taller than what is left of a page is broken inside: reportlab cuts its merged cells at a sub-row boundary
+(their text stays in the upper part when it fits there, the rest goes on below) and the block goes on under the
+repeated header, with empty merged cells. Three things make that work the way a publisher's table looks:
+
+- reportlab cuts merged cells only when the sub-row at the break cannot be cut itself, which it decides from the
+  plain-string cells of that sub-row. A partner that fits on one line is therefore written as a plain string (and
+  an empty start cell as ""), longer texts as a one-element list of `Paragraph`s (a bare Paragraph would be
+  dropped when a row is cut). A sub-row with a wrapped partner and no plain-string cell may still be cut inside.
+- platypus places the rest of a table broken between blocks on the same page, and would cut the next block
+  there under a second header in mid-page; `_PagedTable` allows cutting inside a block only on a page with at
+  least `in_row_split_share` of its height free (otherwise the block starts on the next page).
+- reportlab leaves a merged cell cut at a page break open at the bottom of the page (no line under it); each part
+  of a table is closed with a line along its bottom (`close_page_bottom`).
+
+No text is shortened: a cell grows with its text. reportlab's CJK wrap lets one character that may not start a
+line (ー、。）…) hang past the line; the right padding leaves room for it, so no glyph crosses its cell's border.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -35,7 +47,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from renkei.records import Record
 from tests.render.layout import as_of_line
@@ -67,6 +79,8 @@ class PlatypusLayout:
     start_per_line: bool = False  # each start text on a line of its own (otherwise wrapped like any text)
     close_page_bottom: bool = True  # a line under the last row of every page, also under cut merged cells
     in_row_split_share: float = 0.6  # a block is cut inside only with this share of a page's height free
+    new_page_per_ward: bool = True  # otherwise each ward's table follows the last one (with its own header)
+    line_width: float = 0.5
 
 
 DEFAULT = PlatypusLayout()
@@ -202,21 +216,10 @@ def _block(record: Record, cells: _Cells, top: int) -> tuple[list[list[object]],
     return rows, spans
 
 
-def render_platypus_pdf(
-    records: Sequence[Record], path: Path, *, title: str, as_of: date, layout: PlatypusLayout = DEFAULT
-) -> Path:
-    """Write `records` as a PDF edition at `path` with platypus."""
-    _register(layout.font)
-    width, height = layout.page_size
-    scale = (width - 2 * layout.margin) / sum(layout.widths)
-    widths = [w * scale for w in layout.widths]
-    right_padding = layout.padding + layout.font_size if layout.right_padding is None else layout.right_padding
-    cells = _Cells(layout, widths, right_padding)
-
-    data: list[list[object]] = [[[Paragraph(label, cells.header_style)] for label in HEADER]]
-    commands: list[tuple[object, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+def _style_commands(layout: PlatypusLayout, right_padding: float) -> list[tuple[object, ...]]:
+    return [
+        ("GRID", (0, 0), (-1, -1), layout.line_width, colors.black),
+        ("BOX", (0, 0), (-1, -1), layout.line_width * 1.6, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
@@ -228,25 +231,51 @@ def render_platypus_pdf(
         ("TOPPADDING", (0, 0), (-1, -1), layout.padding),
         ("BOTTOMPADDING", (0, 0), (-1, -1), layout.padding),
     ]
-    for record in records:
-        rows, spans = _block(record, cells, len(data))
-        data.extend(rows)
-        commands.extend(spans)
-    # The parts of a split table are made from their class: the threshold is a class attribute.
-    threshold = layout.in_row_split_share * (height - 2 * layout.margin)
-    paged = type("PagedTable", (_PagedTable,), {"min_in_row_height": threshold, "close_bottom": layout.close_page_bottom})
-    table = paged(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1)
-    table.setStyle(TableStyle(commands))
+
+
+def render_platypus_pdf(
+    records: Sequence[Record], path: Path, *, title: str, as_of: date, layout: PlatypusLayout = DEFAULT
+) -> Path:
+    """Write `records` as a PDF edition at `path` with platypus."""
+    _register(layout.font)
+    width, height = layout.page_size
+    scale = (width - 2 * layout.margin) / sum(layout.widths)
+    widths = [w * scale for w in layout.widths]
+    right_padding = layout.padding + layout.font_size if layout.right_padding is None else layout.right_padding
+    cells = _Cells(layout, widths, right_padding)
+    # The parts of a split table are made from its class: the settings of _PagedTable are class attributes.
+    paged = type(
+        "PagedTable",
+        (_PagedTable,),
+        {
+            "min_in_row_height": layout.in_row_split_share * (height - 2 * layout.margin),
+            "close_bottom": layout.close_page_bottom,
+            "line_width": layout.line_width,
+        },
+    )
 
     title_style = ParagraphStyle("title", fontName=layout.font, fontSize=13, leading=17, alignment=TA_CENTER)
     as_of_style = ParagraphStyle("as-of", fontName=layout.font, fontSize=9, leading=12, alignment=TA_RIGHT)
-    story = [
+    story: list[Flowable] = [
         Paragraph(escape(title), title_style),
         Spacer(1, 4),
         Paragraph(escape(as_of_line(as_of)), as_of_style),
         Spacer(1, 6),
-        table,
     ]
+    # One table per ward, each ward from a new page: platypus re-examines every SPAN of a table at each page
+    # break, so one table of the whole edition (some 2,000 spans) takes five times as long.
+    for number, (_code, group) in enumerate(groupby(records, key=lambda r: r.ward.code)):
+        data: list[list[object]] = [[[Paragraph(label, cells.header_style)] for label in HEADER]]
+        commands = _style_commands(layout, right_padding)
+        for record in group:
+            rows, spans = _block(record, cells, len(data))
+            data.extend(rows)
+            commands.extend(spans)
+        table = paged(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1)
+        table.setStyle(TableStyle(commands))
+        if number:
+            story.append(PageBreak() if layout.new_page_per_ward else Spacer(1, 8))
+        story.append(table)
 
     def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
