@@ -105,3 +105,8 @@ def programs_per_ward_before(session: Session, as_of: date) -> dict[str, int] | 
         .group_by(EditionEntry.ward_code)
     )
     return {code: count for code, count in rows}
+
+
+def ingested_sha256s(session: Session) -> set[str]:
+    """The content hashes of every stored edition file (a file with one of these is already ingested)."""
+    return set(session.scalars(select(Edition.sha256)))

@@ -148,52 +148,61 @@ def parse(
 @app.command()
 def run(
     editions: Annotated[
-        Path | None, typer.Option("--editions", help="Folder of edition files (default: the bundled editions).")
+        Path | None, typer.Option("--editions", help="Read this folder of edition files instead of the source.")
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Download the edition file at this URL.")] = None,
+    listing: Annotated[
+        str | None, typer.Option("--listing", help="Take the newest edition linked from this listing page.")
     ] = None,
 ) -> None:
-    """The main job: ingest every edition in the editions folder into the warehouse and say what was stored.
+    """The main job: one update run — find new editions, store them, diff them, write the reports.
 
-    Each new edition must pass the validation gate first (all 23 wards, no ward dropped to zero, a program
-    count within RENKEI_GATE_MIN_RATIO–RENKEI_GATE_MAX_RATIO of the previous edition's); one that fails stops
-    the run with the reason and writes nothing of it.
+    The source is the configured one (RENKEI_SOURCE_FOLDER / _URL / _LISTING or renkei.toml; by default the
+    bundled editions) unless an option names another. Each new edition passes the validation gate before
+    anything of it is written. A source with nothing new ends as a no-op and says so.
 
-    Example: renkei run
+    Example: renkei run --listing https://www.tokyo23city-kuchokai.jp/...
     """
-    from db.ingest import ingest_file
-    from db.queries import editions as stored_editions
-    from db.queries import programs_per_ward_before
-    from db.session import database, describe_url
-    from renkei.config import editions_dir, snapshot_dir
-    from renkei.errors import EditionReadError
-    from renkei.store import SnapshotStore
-    from renkei.validate import check_gate
+    _prefect_defaults()
+    from flows.update import update
+    from renkei.summary import summary_lines
 
-    folder = editions or editions_dir()
-    files = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".") and p.suffix != ".md")
-    console = _stdout()
     try:
-        if not files:
-            raise EditionReadError(f"{folder}: no edition files found")
-        parsed = sorted(((f, _read_edition(f)) for f in files), key=lambda item: item[1].as_of)
-        db, store = database(), SnapshotStore(snapshot_dir())
-        for path, edition in parsed:
-            with db.reading() as session:
-                previous = programs_per_ward_before(session, edition.as_of)
-            check_gate(edition, str(path), previous)  # before anything of this edition is written
-            console.print(ingest_file(db, path, store, parsed=edition).describe())
-            kinds: dict[str, int] = {}
-            for warning in edition.warnings:
-                kinds[warning.kind] = kinds.get(warning.kind, 0) + 1
-            summary = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
-            total = len(edition.warnings)
-            console.print(f"  quality report: {total} warnings ({summary}); see: renkei parse {path} --report")
-        with db.reading() as session:
-            stored = stored_editions(session)
-        console.print(f"warehouse {describe_url(db.url)}: {len(stored)} edition(s)")
-        for row in stored:
-            console.print(f"  {row.as_of.isoformat()}  {row.record_count} programs  {row.source_name}")
+        summary = update(folder=str(editions) if editions else None, url=url, listing=listing)
     except RenkeiError as exc:
         _fail(exc)
+    for line in summary_lines(summary):
+        typer.echo(line)
+
+
+@app.command()
+def serve(
+    cron: Annotated[
+        str | None, typer.Option("--cron", help="When to run, in Asia/Tokyo time (default RENKEI_SCHEDULE_CRON).")
+    ] = None,
+) -> None:
+    """Serve the update deployment on its schedule (and the backfill deployment on demand) until stopped.
+
+    At most one run at a time. Needs a Prefect server (PREFECT_API_URL) to schedule against.
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api renkei serve --cron "0 10 * * 1-5"
+    """
+    _prefect_defaults()
+    from flows.serve import serve_deployments
+
+    try:
+        serve_deployments(cron)
+    except RenkeiError as exc:
+        _fail(exc)
+
+
+def _prefect_defaults() -> None:
+    """Without a Prefect profile of its own, Prefect keeps its state under RENKEI_HOME (set before import)."""
+    import os
+
+    from renkei.config import home_dir
+
+    os.environ.setdefault("PREFECT_HOME", str(home_dir() / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 @reference_app.command("refresh")

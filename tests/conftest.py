@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from functools import lru_cache
@@ -14,6 +15,12 @@ import pytest
 
 from renkei.edition import read_edition
 from renkei.records import Edition
+
+# Prefect keeps its state (the temporary server's database, cached task results) in a folder of this test
+# process's own, set before anything imports prefect: xdist workers must not share one SQLite file.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="renkei-prefect-")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.pop("PREFECT_API_URL", None)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_EDITION = PROJECT_ROOT / "snapshots" / "bundled" / "2026-03-31-extracted.txt"

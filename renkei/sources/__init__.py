@@ -1,1 +1,1 @@
-"""Where editions come from: a folder, a URL, or the publisher's listing page (no network code here)."""
+"""Where editions come from: a local folder, a direct URL, or the publisher's listing page."""

@@ -1,0 +1,208 @@
+"""Fetch the listing page and edition files over HTTP, carefully: conditional GET (ETag / Last-Modified),
+timeouts, a size cap, redirects followed only within the allowed hosts, and the content sniffed rather than
+trusted from its name. A downloaded edition lands in the downloads folder (inside the snapshot store)
+under its sha256 before anything parses it; a failed download leaves that folder as it was.
+
+Every failure is a DownloadError that says whether trying again may help (`transient`: a 5xx status, a
+timeout, a dropped connection) or not (a 4xx status, a foreign redirect, a body over the cap, not an edition).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from renkei.errors import RenkeiError
+from renkei.read.sniff import sniff_format
+from renkei.sources.settings import SourceSettings
+
+MAX_REDIRECTS = 5
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+STATE_FILE = "state.json"
+_EXTENSIONS = {"text": "txt", "pdf": "pdf", "xlsx": "xlsx"}
+_USER_AGENT = "renkei (change-tracking ETL for 各特別区と全国市町村等連携事業一覧)"
+
+
+class DownloadError(RenkeiError):
+    """A page or edition could not be downloaded (`transient`: trying again may succeed)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    url: str
+    path: Path  # the edition file in the downloads folder
+    sha256: str
+    source_format: str
+    not_modified: bool  # the server answered 304: the file is the one fetched before
+
+
+def fetch_page(url: str, settings: SourceSettings) -> tuple[str, str]:
+    """The text of an HTML page and its final URL (after allowed redirects), at most MAX_PAGE_BYTES."""
+    with _client(settings) as client, _open(client, url, settings, {}) as response:
+        _raise_for_status(response, url)
+        body = bytearray()
+        for chunk in _chunks(response, url):
+            body += chunk
+            if len(body) > MAX_PAGE_BYTES:
+                raise DownloadError(f"{url}: page larger than {MAX_PAGE_BYTES} bytes; refused")
+        encoding = response.charset_encoding or "utf-8"
+        return bytes(body).decode(encoding, errors="replace"), str(response.url)
+
+
+def download_edition(url: str, folder: Path, settings: SourceSettings) -> Downloaded:
+    """Download one edition file into `folder` (conditionally: a 304 returns the file fetched before)."""
+    state = _read_state(folder)
+    known = state.get(url)
+    headers = {}
+    if known and (folder / known["file"]).is_file():
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+    with _client(settings) as client, _open(client, url, settings, headers) as response:
+        if response.status_code == 304 and known:
+            path = folder / known["file"]
+            return Downloaded(url, path, known["sha256"], known["format"], not_modified=True)
+        _raise_for_status(response, url)
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_bytes:
+            raise DownloadError(
+                f"{url}: the server announces {int(declared)} bytes, over the {settings.max_bytes}-byte cap"
+            )
+        landed = _land(response, url, folder, settings)
+    state[url] = {
+        "etag": response.headers.get("etag"),
+        "last_modified": response.headers.get("last-modified"),
+        "sha256": landed.sha256,
+        "file": landed.path.name,
+        "format": landed.source_format,
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _write_state(folder, state)
+    return landed
+
+
+def _client(settings: SourceSettings) -> httpx.Client:
+    return httpx.Client(
+        timeout=httpx.Timeout(settings.timeout_seconds),
+        follow_redirects=False,  # followed by hand, host by host
+        headers={"User-Agent": _USER_AGENT},
+    )
+
+
+@contextlib.contextmanager
+def _open(client: httpx.Client, url: str, settings: SourceSettings, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A streaming response for `url`, following at most MAX_REDIRECTS redirects within the allowed hosts."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        _check_host(current, url, settings)
+        try:
+            response = client.send(client.build_request("GET", current, headers=headers), stream=True)
+        except httpx.TimeoutException:
+            raise DownloadError(f"{url}: no answer within {settings.timeout_seconds:g} s", transient=True) from None
+        except httpx.TransportError as exc:
+            raise DownloadError(f"{url}: cannot connect ({exc})", transient=True) from None
+        if response.is_redirect and response.headers.get("location"):
+            response.close()
+            current = urljoin(current, response.headers["location"])
+            continue
+        try:
+            yield response
+        finally:
+            response.close()
+        return
+    raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _check_host(current: str, original: str, settings: SourceSettings) -> None:
+    parts = urlsplit(current)
+    host = (parts.hostname or "").lower()
+    allowed = settings.hosts or frozenset([(urlsplit(original).hostname or "").lower()])
+    if parts.scheme not in ("http", "https") or host not in allowed:
+        where = "redirects to" if current != original else "is on"
+        raise DownloadError(
+            f"{original}: {where} {current}, outside the allowed hosts ({', '.join(sorted(allowed))}); "
+            "add the host to RENKEI_ALLOWED_HOSTS if it is the publisher's"
+        )
+
+
+def _raise_for_status(response: httpx.Response, url: str) -> None:
+    status = response.status_code
+    if status >= 500 or status == 429:
+        raise DownloadError(f"{url}: the server answered {status} {response.reason_phrase}", transient=True)
+    if status >= 300:
+        raise DownloadError(f"{url}: the server answered {status} {response.reason_phrase}")
+
+
+def _chunks(response: httpx.Response, url: str):  # type: ignore[no-untyped-def]
+    try:
+        yield from response.iter_bytes(1 << 16)
+    except httpx.TimeoutException:
+        raise DownloadError(f"{url}: the download stalled (read timeout)", transient=True) from None
+    except httpx.TransportError as exc:
+        raise DownloadError(f"{url}: the connection broke during the download ({exc})", transient=True) from None
+
+
+def _land(response: httpx.Response, url: str, folder: Path, settings: SourceSettings) -> Downloaded:
+    """Stream the body into a temporary file beside its final place; sniff, hash, then rename it in."""
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".download-", dir=folder)
+    try:
+        digest, size, head = hashlib.sha256(), 0, b""
+        with os.fdopen(handle, "wb") as out:
+            for chunk in _chunks(response, url):
+                size += len(chunk)
+                if size > settings.max_bytes:
+                    raise DownloadError(f"{url}: the body passed the {settings.max_bytes}-byte cap; download stopped")
+                if len(head) < 2048:
+                    head += chunk[: 2048 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise DownloadError(f"{url}: the server sent an empty body")
+        source_format = sniff_format(head)
+        if source_format == "text" and head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+            raise DownloadError(f"{url}: the server sent an HTML page, not an edition file (PDF, XLSX or text)")
+        sha256 = digest.hexdigest()
+        final = folder / f"{sha256}.{_EXTENSIONS[source_format]}"
+        os.replace(temporary, final)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return Downloaded(url, final, sha256, source_format, not_modified=False)
+
+
+def _read_state(folder: Path) -> dict[str, dict[str, str]]:
+    path = folder / STATE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}  # a damaged state only costs an unconditional download
+
+
+def _write_state(folder: Path, state: dict[str, dict[str, str]]) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".state-", dir=folder)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(state, out, ensure_ascii=False, indent=2, sort_keys=True)
+    os.replace(temporary, folder / STATE_FILE)
