@@ -20,6 +20,10 @@ from renkei.records import Edition
 # process's own, set before anything imports prefect: xdist workers must not share one SQLite file.
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="renkei-prefect-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+# Prefect's console log handler keeps the stream it was configured with; CliRunner swaps sys.stderr for a
+# buffer it closes after each command. The process's own stderr outlives every command and the session.
+os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_STREAM"] = "ext://sys.__stderr__"
+os.environ["PREFECT_LOGGING_HANDLERS_DEBUG_STREAM"] = "ext://sys.__stderr__"
 os.environ.pop("PREFECT_API_URL", None)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RENKEI_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("RENKEI_SNAPSHOT_DIR", str(tmp_path / "home" / "snapshots"))
+    monkeypatch.setenv("RENKEI_REPORTS_DIR", str(tmp_path / "home" / "reports"))
     monkeypatch.delenv("RENKEI_DATABASE_URL", raising=False)
     return tmp_path / "home"
 
@@ -92,14 +93,22 @@ def test_db_upgrade(home: Path) -> None:
     assert result.exit_code == 0 and "schema at revision" in result.stdout
 
 
-def test_run_ingests_the_bundled_edition_and_is_idempotent(home: Path) -> None:
+@pytest.mark.xdist_group("prefect")  # the update flow: one worker starts Prefect's temporary server
+def test_run_ingests_the_bundled_edition_writes_reports_and_is_idempotent(home: Path) -> None:
     first = runner.invoke(app, ["run"])
     assert first.exit_code == 0, first.output
-    assert "ingested edition 2026-03-31" in first.stdout
+    lines = first.stdout.splitlines()
+    reports = home / "reports" / "2026-03-31"
+    assert lines[0] == f"2026-03-31 ingested: 842 programs, 0 change events first edition (overview); report {reports}"
+    assert lines[-1] == f"reports: {reports}"  # the run ends with where the reports are
+    assert (reports / "index.html").is_file() and len(list((reports / "wards").glob("*.html"))) == 23
     before = _db_file(home).read_bytes()
+    written = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
     second = runner.invoke(app, ["run"])
-    assert second.exit_code == 0 and "already ingested" in second.stdout
+    assert second.exit_code == 0
+    assert second.stdout.startswith("nothing new: ") and "nothing written" in second.stdout
     assert _db_file(home).read_bytes() == before
+    assert {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()} == written
 
 
 def test_reference_refresh_updates_file_and_table(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,6 +65,7 @@ def test_gate_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("prefect")
 def test_run_stops_at_the_gate_and_writes_nothing_of_that_edition(tmp_path: Path) -> None:
     folder = tmp_path / "editions"
     folder.mkdir()

@@ -9,10 +9,12 @@ timeout, a dropped connection) or not (a 4xx status, a foreign redirect, a body 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +31,8 @@ MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 STATE_FILE = "state.json"
 _EXTENSIONS = {"text": "txt", "pdf": "pdf", "xlsx": "xlsx"}
-_USER_AGENT = "renkei (change-tracking ETL for 各特別区と全国市町村等連携事業一覧)"
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_USER_AGENT = "renkei (change-tracking ETL for the Tokyo special wards partnership table)"  # headers are ASCII
 
 
 class DownloadError(RenkeiError):
@@ -60,8 +63,7 @@ def fetch_page(url: str, settings: SourceSettings) -> tuple[str, str]:
             body += chunk
             if len(body) > MAX_PAGE_BYTES:
                 raise DownloadError(f"{url}: page larger than {MAX_PAGE_BYTES} bytes; refused")
-        encoding = response.charset_encoding or "utf-8"
-        return bytes(body).decode(encoding, errors="replace"), str(response.url)
+        return bytes(body).decode(_page_encoding(response, body), errors="replace"), str(response.url)
 
 
 def download_edition(url: str, folder: Path, settings: SourceSettings) -> Downloaded:
@@ -177,7 +179,7 @@ def _land(response: httpx.Response, url: str, folder: Path, settings: SourceSett
         if size == 0:
             raise DownloadError(f"{url}: the server sent an empty body")
         source_format = sniff_format(head)
-        if source_format == "text" and head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        if source_format == "text" and _looks_like_html(head):
             raise DownloadError(f"{url}: the server sent an HTML page, not an edition file (PDF, XLSX or text)")
         sha256 = digest.hexdigest()
         final = folder / f"{sha256}.{_EXTENSIONS[source_format]}"
@@ -189,6 +191,27 @@ def _land(response: httpx.Response, url: str, folder: Path, settings: SourceSett
                 folder.rmdir()
         raise
     return Downloaded(url, final, sha256, source_format, not_modified=False)
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """An HTML (or XHTML) page: markup first, an html element early. Editions start with their title."""
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    return start.startswith(b"<") and (b"<html" in start or b"<!doctype html" in start)
+
+
+def _page_encoding(response: httpx.Response, body: bytes) -> str:
+    """The charset of the Content-Type header, else the page's own <meta charset>, else UTF-8."""
+    if response.charset_encoding:
+        return response.charset_encoding
+    found = _META_CHARSET.search(body[:4096])
+    if found:
+        name = found.group(1).decode("ascii")
+        try:
+            codecs.lookup(name)
+            return name
+        except LookupError:
+            pass
+    return "utf-8"
 
 
 def _read_state(folder: Path) -> dict[str, dict[str, str]]:

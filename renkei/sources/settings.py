@@ -124,7 +124,32 @@ def _from_config_file() -> dict[str, Any]:
     unknown = set(table) - known
     if unknown:
         raise SettingsError(f"{path}: unknown [source] settings: {', '.join(sorted(unknown))}")
+    for name, value in table.items():
+        if not _TOML_TYPES[name](value):
+            raise SettingsError(f"{path}: [source] {name} = {value!r} is not {_TOML_TYPE_NAMES[name]}")
     return table
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_TOML_TYPES = {
+    "folder": lambda v: isinstance(v, str),
+    "url": lambda v: isinstance(v, str),
+    "listing": lambda v: isinstance(v, str),
+    "allowed_hosts": lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(h, str) for h in v)),
+    "timeout_seconds": _is_number,
+    "max_bytes": lambda v: isinstance(v, int) and not isinstance(v, bool),
+}
+_TOML_TYPE_NAMES = {
+    "folder": "a string",
+    "url": "a string",
+    "listing": "a string",
+    "allowed_hosts": "a list of host names",
+    "timeout_seconds": "a number",
+    "max_bytes": "a whole number",
+}
 
 
 def _hosts(raw: str) -> tuple[str, ...]:
