@@ -4,6 +4,7 @@ GETs. Serves on 127.0.0.1; "localhost" reaches the same server under another hos
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -78,10 +79,8 @@ class FixtureServer:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if body:
-                    try:
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         self.wfile.write(body)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
