@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from prefect import serve
-from prefect.deployments.runner import RunnerDeployment
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron, validate_cron_string
 
 from flows.update import backfill, update
@@ -38,12 +38,14 @@ def deployments(cron: str | None = None) -> list[RunnerDeployment]:
             name=UPDATE_DEPLOYMENT,
             schedules=[Cron(schedule_cron(cron), timezone=TIMEZONE)],
             concurrency_limit=1,
+            entrypoint_type=EntrypointType.MODULE_PATH,  # flows.update.update: runs from any working directory
             description="Find a new edition of 各特別区と全国市町村等連携事業一覧; store, diff, report.",
             tags=["renkei"],
         ),
         backfill.to_deployment(
             name=BACKFILL_DEPLOYMENT,
             concurrency_limit=1,
+            entrypoint_type=EntrypointType.MODULE_PATH,
             description="Store a folder or a list of edition files, in any order of dates.",
             tags=["renkei"],
         ),

@@ -1,0 +1,3 @@
+-- One PostgreSQL server, two databases: renkei's warehouse and Prefect's own state.
+CREATE DATABASE renkei;
+CREATE DATABASE prefect;

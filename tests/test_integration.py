@@ -1,0 +1,232 @@
+"""docker-compose.yml's topology as processes: `prefect server start` on loopback backed by the local
+PostgreSQL, the app's `renkei serve` in a subprocess, runs triggered through the Prefect API against a local
+HTTP server (a listing page and the editions). The commands and the environment come from docker-compose.yml,
+with hosts, ports and database names of this machine put in."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.conftest import PROJECT_ROOT, REAL_EDITION, fresh_postgres_database
+from tests.derive import derive
+from tests.http_server import FixtureServer, Route, listing_page
+from tests.test_match_diff import _keys
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("integration")]
+
+BIN = Path(sys.executable).parent
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+DEPLOYMENT = "renkei-update/publication-day"
+LISTING = "/kuchokai/renkei.html"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _command(service: str, **replace: str) -> list[str]:
+    """The service's command from docker-compose.yml, run from this virtual environment, with the given
+    option values replaced (--host 0.0.0.0 → 127.0.0.1 and so on)."""
+    command = list(COMPOSE["services"][service]["command"])
+    for option, value in replace.items():
+        command[command.index(f"--{option}") + 1] = value
+    return [str(BIN / command[0]), *command[1:]]
+
+
+def _environment(service: str, **values: str) -> dict[str, str]:
+    """This process's environment plus the service's variables; every one of them must be given a local
+    value (so the test cannot drift from the compose file)."""
+    names = set(COMPOSE["services"][service]["environment"])
+    assert set(values) <= names, f"not in docker-compose.yml's {service}: {sorted(set(values) - names)}"
+    unset = {n for n in names - set(values) if not str(COMPOSE["services"][service]["environment"][n]).startswith("${")}
+    assert not unset, f"{service}: give local values for {sorted(unset)}"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RENKEI_"))}
+    return {**inherited, **values}
+
+
+def _wait(check: Any, what: str, log: Path, seconds: float = 120) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            found = check()
+            if found:
+                return found
+        except Exception:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{what} not ready within {seconds:g} s; log:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prefect server on loopback, its database on the local PostgreSQL."""
+    folder = tmp_path_factory.mktemp("prefect-server")
+    with fresh_postgres_database("prefect_it") as url:
+        port = _free_port()
+        env = _environment(
+            "prefect-server",
+            PREFECT_SERVER_DATABASE_CONNECTION_URL=url.replace("postgresql+psycopg", "postgresql+asyncpg"),
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            PREFECT_UI_API_URL=f"http://127.0.0.1:{port}/api",
+        )
+        env["PREFECT_HOME"] = str(folder / "home")
+        log = folder / "server.log"
+        with log.open("wb") as out:
+            server = subprocess.Popen(
+                _command("prefect-server", host="127.0.0.1", port=str(port)),
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        api = f"http://127.0.0.1:{port}/api"
+        try:
+            _wait(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, "prefect server", log, 180)
+            yield api
+        finally:
+            _stop(server)
+
+
+@pytest.fixture
+def served(prefect_api: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """`renkei serve` against the server, reading a listing page on a local HTTP server."""
+    with fresh_postgres_database("renkei_it") as warehouse, FixtureServer() as publisher:
+        data = tmp_path / "data"
+        env = _environment(
+            "app",
+            PREFECT_API_URL=prefect_api,
+            RENKEI_DATABASE_URL=warehouse,
+            RENKEI_HOME=str(data / "home"),
+            RENKEI_SNAPSHOT_DIR=str(data / "snapshots"),
+            RENKEI_REPORTS_DIR=str(data / "reports"),
+            RENKEI_SOURCE_LISTING=publisher.url(LISTING),
+        )
+        env["PREFECT_RUNNER_POLL_FREQUENCY"] = "1"  # pick triggered runs up quickly (default 10 s)
+        log = tmp_path / "serve.log"
+        with log.open("wb") as out:
+            app = subprocess.Popen(
+                _command("app"), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path
+            )
+        try:
+            _wait(lambda: _deployment(prefect_api), "the served deployment", log)
+            yield {"api": prefect_api, "warehouse": warehouse, "publisher": publisher, "data": data, "log": log}
+        finally:
+            _stop(app)
+
+
+def _deployment(api: str) -> Any:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        return client.read_deployment_by_name(DEPLOYMENT)
+
+
+def _trigger(api: str, log: Path) -> Any:
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}):
+        run = run_deployment(DEPLOYMENT, timeout=180, poll_interval=1)
+    assert run.state is not None and run.state.is_completed(), (
+        f"{run.state!r}\n{log.read_text(errors='replace')[-4000:]}"
+    )
+    return run
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _warehouse_counts(url: str) -> dict[str, int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        tables = ("edition", "program", "program_version", "edition_entry", "change_event", "ingest_run")
+        counts = {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+    engine.dispose()
+    return counts
+
+
+def test_the_served_deployment_stores_a_new_edition_and_a_second_trigger_is_a_no_op(
+    served: dict[str, Any],
+) -> None:
+    from db.events import stored_events
+    from db.queries import editions
+    from db.session import database
+
+    api, publisher, data, log = served["api"], served["publisher"], served["data"], served["log"]
+    deployment = _deployment(api)
+    (schedule,) = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 10 * * 1-5", "Asia/Tokyo")
+    assert deployment.global_concurrency_limit is not None and deployment.global_concurrency_limit.limit == 1
+
+    earlier = derive(11, date(2025, 3, 31), changes=10)
+    publisher.routes["/files/r7.txt"] = Route(body=earlier.text().encode(), etag='"r7"')
+    r7_link = ("/files/r7.txt", "各特別区と全国市町村等連携事業一覧（令和7年3月31日現在）")
+    publisher.routes[LISTING] = Route(body=listing_page(r7_link))
+    _trigger(api, log)
+
+    publisher.routes["/files/r8.txt"] = Route(body=REAL_EDITION.read_bytes(), etag='"r8"')
+    publisher.routes[LISTING] = Route(
+        body=listing_page(
+            ("/files/r8.txt", "各特別区と全国市町村等連携事業一覧（令和8年3月31日現在） TXT"),
+            r7_link,
+        )
+    )
+    second = _trigger(api, log)
+
+    with database(served["warehouse"]).reading() as session:
+        assert [(e.as_of, e.record_count) for e in editions(session)][-1] == (date(2026, 3, 31), 842)
+        assert [e.as_of for e in editions(session)] == [date(2025, 3, 31), date(2026, 3, 31)]
+        assert _keys(stored_events(session, date(2025, 3, 31), date(2026, 3, 31))) == earlier.expected()
+    reports = data / "reports"
+    assert sorted(p.name for p in reports.iterdir()) == ["2025-03-31", "2026-03-31"]
+    index = (reports / "2026-03-31" / "index.md").read_text(encoding="utf-8")
+    assert "（令和7年3月31日 → 令和8年3月31日）" in index
+    assert len(list((reports / "2026-03-31" / "wards").glob("*.md"))) == 23
+    assert _artifact(api, second.id).startswith("# renkei 更新: 1 版を取り込みました")
+
+    before = (_warehouse_counts(served["warehouse"]), _tree(data / "snapshots"), _tree(reports))
+    third = _trigger(api, log)
+    assert (_warehouse_counts(served["warehouse"]), _tree(data / "snapshots"), _tree(reports)) == before
+    assert publisher.hits("/files/r8.txt")[-1].headers.get("if-none-match") == '"r8"'  # answered 304
+    assert _artifact(api, third.id).startswith("# renkei 更新: 新しい版はありません")
+
+
+def _artifact(api: str, flow_run_id: Any) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        (artifact,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return str(artifact.data)
