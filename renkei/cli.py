@@ -201,7 +201,10 @@ def _prefect_defaults() -> None:
 
     from renkei.config import home_dir
 
-    os.environ.setdefault("PREFECT_HOME", str(home_dir() / "prefect"))
+    if "PREFECT_HOME" not in os.environ:
+        prefect_home = home_dir() / "prefect"
+        prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level itself
+        os.environ["PREFECT_HOME"] = str(prefect_home)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
