@@ -8,8 +8,9 @@ as a no-op. Set RENKEI_SCHEDULE_CRON (or `renkei serve --cron`) to narrow it onc
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from prefect import serve
+from prefect import Flow, serve
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron, validate_cron_string
 
@@ -20,6 +21,8 @@ DEFAULT_CRON = "0 10 * * 1-5"
 TIMEZONE = "Asia/Tokyo"
 UPDATE_DEPLOYMENT = "publication-day"
 BACKFILL_DEPLOYMENT = "on-demand"
+ENTRYPOINTS = ("flows/update.py:update", "flows/update.py:backfill")  # in the order of deployments()
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def schedule_cron(cron: str | None = None) -> str:
@@ -50,6 +53,27 @@ def deployments(cron: str | None = None) -> list[RunnerDeployment]:
             tags=["renkei"],
         ),
     ]
+
+
+def deploy_to_work_pool(pool: str, cron: str | None = None) -> list[str]:
+    """Register both deployments with a work pool instead of serving them: a worker of that pool (for a
+    process pool, on a machine with this checkout) runs them. Returns the deployments' full names."""
+    names = []
+    for deployment, entrypoint in zip(deployments(cron), ENTRYPOINTS, strict=True):
+        flow = Flow.from_source(source=str(PROJECT_ROOT), entrypoint=entrypoint)
+        flow.deploy(
+            name=deployment.name,
+            work_pool_name=pool,
+            schedules=deployment.schedules,
+            concurrency_limit=1,
+            description=deployment.description,
+            tags=deployment.tags,
+            build=False,  # a process pool runs the checkout; no image
+            push=False,
+            print_next_steps=False,
+        )
+        names.append(f"{flow.name}/{deployment.name}")
+    return names
 
 
 def serve_deployments(cron: str | None = None) -> None:

@@ -195,6 +195,29 @@ def serve(
         _fail(exc)
 
 
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option("--pool", help="The Prefect work pool whose workers run the flows.")],
+    cron: Annotated[
+        str | None, typer.Option("--cron", help="When to run, in Asia/Tokyo time (default RENKEI_SCHEDULE_CRON).")
+    ] = None,
+) -> None:
+    """Register the update and backfill deployments with a work pool instead of serving them here.
+
+    A worker of the pool runs them (`prefect worker start --pool NAME`); needs PREFECT_API_URL.
+    Example: prefect work-pool create renkei --type process && renkei deploy --pool renkei
+    """
+    _prefect_defaults()
+    from flows.serve import deploy_to_work_pool
+
+    try:
+        names = deploy_to_work_pool(pool, cron)
+    except RenkeiError as exc:
+        _fail(exc)
+    for name in names:
+        typer.echo(f"deployment {name} registered with work pool {pool}")
+
+
 def _prefect_defaults() -> None:
     """Without a Prefect profile of its own, Prefect keeps its state under RENKEI_HOME (set before import)."""
     import os

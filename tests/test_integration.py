@@ -230,3 +230,64 @@ def _artifact(api: str, flow_run_id: Any) -> str:
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
     return str(artifact.data)
+
+
+def test_deploy_to_a_process_work_pool_whose_worker_runs_a_backfill(prefect_api: str, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from db.queries import editions
+    from db.session import database
+
+    pool = f"renkei-it-{tmp_path.name[-8:]}".lower().replace("_", "-")
+    with temporary_settings({PREFECT_API_URL: prefect_api}), get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+    with fresh_postgres_database("renkei_it") as warehouse:
+        env = _environment(
+            "app",
+            PREFECT_API_URL=prefect_api,
+            RENKEI_DATABASE_URL=warehouse,
+            RENKEI_HOME=str(tmp_path / "home"),
+            RENKEI_SNAPSHOT_DIR=str(tmp_path / "snapshots"),
+            RENKEI_REPORTS_DIR=str(tmp_path / "reports"),
+        )
+        deployed = subprocess.run(
+            [str(BIN / "renkei"), "deploy", "--pool", pool, "--cron", "0 9 1 4-6 *"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert deployed.returncode == 0, deployed.stderr[-3000:]
+        assert deployed.stdout.splitlines()[-2:] == [
+            f"deployment renkei-update/publication-day registered with work pool {pool}",
+            f"deployment renkei-backfill/on-demand registered with work pool {pool}",
+        ]
+        with temporary_settings({PREFECT_API_URL: prefect_api}):
+            with get_client(sync_client=True) as client:
+                update = client.read_deployment_by_name(DEPLOYMENT)
+            assert update.work_pool_name == pool
+            assert (update.schedules[0].schedule.cron, update.schedules[0].schedule.timezone) == (
+                "0 9 1 4-6 *",
+                "Asia/Tokyo",
+            )
+            run = run_deployment("renkei-backfill/on-demand", parameters={"paths": [str(REAL_EDITION)]}, timeout=0)
+        log = tmp_path / "worker.log"
+        with log.open("wb") as out:
+            worker = subprocess.run(
+                [str(BIN / "prefect"), "worker", "start", "--pool", pool, "--run-once"],
+                env={**env, "PREFECT_WORKER_QUERY_SECONDS": "1"},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=240,
+                check=False,
+            )
+        assert worker.returncode == 0, log.read_text(errors="replace")[-3000:]
+        with temporary_settings({PREFECT_API_URL: prefect_api}), get_client(sync_client=True) as client:
+            state = client.read_flow_run(run.id).state
+        assert state is not None and state.is_completed(), log.read_text(errors="replace")[-3000:]
+        with database(warehouse).reading() as session:
+            assert [(e.as_of, e.record_count) for e in editions(session)] == [(date(2026, 3, 31), 842)]
+        assert (tmp_path / "reports" / "2026-03-31" / "index.html").is_file()
