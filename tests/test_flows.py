@@ -191,7 +191,8 @@ def test_a_failed_gate_writes_nothing_and_the_rerun_reuses_the_cached_parse(
     _seed_warehouse(places, shorter, tmp_path)
     folder = tmp_path / "editions"
     folder.mkdir()
-    (folder / "2026.txt").write_bytes(REAL_EDITION.read_bytes())
+    # Bytes no other test uses (trailing blank lines parse the same): the cache starts cold for this file.
+    (folder / "2026.txt").write_bytes(REAL_EDITION.read_bytes() + b"\n\n")
     reads: list[Path] = []
     real_read = update_flow.read_source
     monkeypatch.setattr(update_flow, "read_source", lambda path: reads.append(path) or real_read(path))
@@ -204,6 +205,7 @@ def test_a_failed_gate_writes_nothing_and_the_rerun_reuses_the_cached_parse(
     with pytest.raises(Exception, match="failed the validation gate"):
         state.result()
     assert _state(places) == before
+    assert reads == [folder / "2026.txt"]
 
     monkeypatch.delenv("RENKEI_GATE_MIN_RATIO")
     monkeypatch.delenv("RENKEI_GATE_MAX_RATIO")
