@@ -154,6 +154,12 @@ def run(
     listing: Annotated[
         str | None, typer.Option("--listing", help="Take the newest edition linked from this listing page.")
     ] = None,
+    logs: Annotated[
+        bool | None,
+        typer.Option(
+            "--logs/--no-logs", help="Prefect's run logs on stderr (default: only when stderr is a terminal)."
+        ),
+    ] = None,
 ) -> None:
     """The main job: one update run — find new editions, store them, diff them, write the reports.
 
@@ -167,6 +173,8 @@ def run(
     from flows.update import update
     from renkei.summary import summary_lines
 
+    if not (Console(stderr=True).is_terminal if logs is None else logs):
+        _silence_prefect_console()
     try:
         summary = update(folder=str(editions) if editions else None, url=url, listing=listing)
     except RenkeiError as exc:
@@ -216,6 +224,18 @@ def deploy(
         _fail(exc)
     for name in names:
         typer.echo(f"deployment {name} registered with work pool {pool}")
+
+
+def _silence_prefect_console() -> None:
+    """Turn Prefect's console log handler off for the rest of the process, so stderr keeps the contract's
+    single error line for scripts (the logs still reach the Prefect server, and its UI shows them)."""
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler):
+            handler.setLevel(logging.CRITICAL + 1)
 
 
 def _prefect_defaults() -> None:

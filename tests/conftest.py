@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import os
@@ -20,6 +21,7 @@ from renkei.records import Edition
 # Prefect keeps its state (the temporary server's database, cached task results) in a folder of this test
 # process's own, set before anything imports prefect: xdist workers must not share one SQLite file.
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="renkei-prefect-")
+atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)  # after Prefect's own atexit
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 # Prefect's console log handler keeps the stream it was configured with; CliRunner swaps sys.stderr for a
 # buffer it closes after each command. The process's own stderr outlives every command and the session.

@@ -236,3 +236,18 @@ def test_backfill_in_any_order_relinks_the_editions_after_an_inserted_one(
         assert _keys(stored_events(session, date(2024, 3, 31), date(2025, 3, 31))) == first_truth.expected()
     index = (Path(places["reports_dir"]) / "2026-03-31" / "index.md").read_text(encoding="utf-8")
     assert "（令和7年3月31日 → 令和8年3月31日）" in index  # the 2026 report was rewritten against its new predecessor
+
+
+def test_renkei_run_reports_a_refused_download_in_one_line_and_exits_1(places: dict[str, str]) -> None:
+    from typer.testing import CliRunner
+
+    from renkei.cli import app
+
+    with FixtureServer() as server:
+        server.routes["/files/gone.pdf"] = Route(status=404, body=b"Not Found")
+        url = server.url("/files/gone.pdf")
+        result = CliRunner().invoke(app, ["run", "--url", url])
+        assert len(server.hits("/files/gone.pdf")) == 1  # a 4xx is not retried
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {url}: the server answered 404 Not Found\n"
+    assert result.stdout == ""
