@@ -174,7 +174,9 @@ def run(
     from renkei.summary import summary_lines
 
     if not (Console(stderr=True).is_terminal if logs is None else logs):
-        _silence_prefect_console()
+        from flows.console import silence_console_logs
+
+        silence_console_logs()
     try:
         summary = update(folder=str(editions) if editions else None, url=url, listing=listing)
     except RenkeiError as exc:
@@ -224,18 +226,6 @@ def deploy(
         _fail(exc)
     for name in names:
         typer.echo(f"deployment {name} registered with work pool {pool}")
-
-
-def _silence_prefect_console() -> None:
-    """Turn Prefect's console log handler off for the rest of the process, so stderr keeps the contract's
-    single error line for scripts (the logs still reach the Prefect server, and its UI shows them)."""
-    import logging
-
-    from prefect.logging.handlers import PrefectConsoleHandler
-
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, PrefectConsoleHandler):
-            handler.setLevel(logging.CRITICAL + 1)
 
 
 def _prefect_defaults() -> None:
