@@ -7,6 +7,8 @@ Tasks take plain values — paths, URLs, the database URL — and open what they
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from renkei.edition import PARSER_VERSION, table_to_edition
 from renkei.errors import SettingsError
 from renkei.read import read_source
 from renkei.records import Edition
+from renkei.reference import reference_fingerprint
 from renkei.report.write import write_report
 from renkei.sources.acquire import folder_editions, listing_edition_link
 from renkei.sources.download import download_edition
@@ -46,11 +49,13 @@ def _may_pass(task: Any, task_run: Any, state: Any) -> bool:
     return bool(getattr(exc, "transient", False))
 
 
-def _parse_cache_key(stage: str):  # type: ignore[no-untyped-def]
-    def key(context: Any, parameters: dict[str, Any]) -> str:
-        return f"renkei-{stage}-{parameters['sha256']}-{PARSER_VERSION}"
+def _extract_key(context: Any, parameters: dict[str, Any]) -> str:
+    return f"renkei-extract-{parameters['sha256']}-{PARSER_VERSION}"
 
-    return key
+
+def _assemble_key(context: Any, parameters: dict[str, Any]) -> str:
+    # place codes come from the municipality list: `renkei reference refresh` must not meet an old parse
+    return f"renkei-assemble-{parameters['sha256']}-{PARSER_VERSION}-{reference_fingerprint()}"
 
 
 # --- acquire -------------------------------------------------------------------------------------------------
@@ -109,12 +114,12 @@ def select_new(paths: list[str], db_url: str) -> tuple[list[tuple[str, str]], li
 # --- parse (cached by content hash and parser version) -------------------------------------------------------
 
 
-@task(name="extract", cache_key_fn=_parse_cache_key("extract"), persist_result=True)
+@task(name="extract", cache_key_fn=_extract_key, persist_result=True)
 def extract(path: str, sha256: str) -> SourceTable:
     return read_source(Path(path))
 
 
-@task(name="assemble and normalise", cache_key_fn=_parse_cache_key("assemble"), persist_result=True)
+@task(name="assemble and normalise", cache_key_fn=_assemble_key, persist_result=True)
 def assemble(table: SourceTable, sha256: str) -> Edition:
     edition = table_to_edition(table)
     get_run_logger().info(
@@ -131,15 +136,25 @@ def assemble(table: SourceTable, sha256: str) -> Edition:
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate(edition: Edition, source: str, db_url: str) -> None:
+def validate(parsed: list[tuple[str, Edition]], db_url: str) -> None:
+    """The gate for every new edition (in date order) before any of them is written; each is compared with
+    the edition just before it — stored, or new in this run."""
     with database(db_url).reading() as session:
-        previous = programs_per_ward_before(session, edition.as_of)
-    check_gate(edition, source, previous)
+        for index, (path, edition) in enumerate(parsed):
+            stored_before, _ = neighbours(session, edition.as_of)
+            new_before = parsed[index - 1][1] if index else None
+            if new_before is not None and (stored_before is None or new_before.as_of > stored_before.as_of):
+                previous: dict[str, int] | None = dict(Counter(r.ward.code for r in new_before.records))
+            else:
+                previous = programs_per_ward_before(session, edition.as_of)
+            check_gate(edition, path, previous)
 
 
 @task(name="load", cache_policy=NO_CACHE)
-def load(path: str, edition: Edition, db_url: str, store: str) -> IngestResult:
-    result = ingest_file(database(db_url), Path(path), SnapshotStore(Path(store)), parsed=edition)
+def load(path: str, edition: Edition, db_url: str, store: str, replace_edition: bool = False) -> IngestResult:
+    result = ingest_file(
+        database(db_url), Path(path), SnapshotStore(Path(store)), replace=replace_edition, parsed=edition
+    )
     get_run_logger().info(result.describe())
     return result
 
@@ -163,37 +178,39 @@ def report(as_of: date, db_url: str, folder: str) -> str:
 
 
 def _store_editions(
-    paths: list[str], source: str, db_url: str | None, snapshots: str | None, reports: str | None
+    paths: list[str],
+    source: str,
+    db_url: str | None,
+    snapshots: str | None,
+    reports: str | None,
+    replace_edition: bool = False,
 ) -> RunSummary:
-    """Parse every new file, then validate, load, diff and report them in date order."""
+    """Parse every new file and validate them all, then load, diff and report them in date order."""
     logger = get_run_logger()
     db_url = db_url or config.database_url()
     store = snapshots or str(config.snapshot_dir())
     reports = reports or str(config.reports_dir())
     new, unchanged = select_new(paths, db_url)
-    if not new:
-        summary = RunSummary(source, (), tuple(unchanged))
-        _publish(summary)
-        return summary
-    parsed = [(path, assemble(extract(path, sha256), sha256)) for path, sha256 in new]
-    parsed.sort(key=lambda item: item[1].as_of)  # date order: each edition is appended, not re-placed
     outcomes: dict[date, EditionOutcome] = {}
-    for path, edition in parsed:
-        validate(edition, path, db_url)
-        result = load(path, edition, db_url, store)
-        if result.status == "unchanged":  # stored by a concurrent run since select_new
-            continue
-        outcomes[edition.as_of] = _outcome(
-            edition.as_of, result.status, path, db_url, reports, warnings=len(edition.warnings)
-        )
-        for later in result.counts.get("editions_reappended") or []:  # type: ignore[union-attr]
-            # an edition stored before this one now has a new predecessor: its diff and report change
-            as_of = date.fromisoformat(later)
-            kept = outcomes.get(as_of)
-            status, source_name = (kept.status, kept.source) if kept else ("relinked", "")
-            outcomes[as_of] = _outcome(
-                as_of, status, source_name, db_url, reports, warnings=kept.warnings if kept else 0
+    if new:
+        # A cached table may come from a copy of the file elsewhere: messages must name this one.
+        parsed = [(path, assemble(replace(extract(path, sha256), path=path), sha256)) for path, sha256 in new]
+        parsed.sort(key=lambda item: item[1].as_of)  # date order: each edition is appended, not re-placed
+        validate(parsed, db_url)
+        for path, edition in parsed:
+            result = load(path, edition, db_url, store, replace_edition)
+            if result.status == "unchanged":  # stored by a concurrent run since select_new
+                unchanged.append(Path(path).name)
+                continue
+            outcomes[edition.as_of] = _outcome(
+                edition.as_of, result.status, path, db_url, reports, warnings=len(edition.warnings)
             )
+            relinked = result.counts.get("editions_reappended") or []
+            if relinked:  # the stored edition right after this one has a new predecessor: new diff, new report
+                as_of = date.fromisoformat(relinked[0])  # type: ignore[index]
+                kept = outcomes.get(as_of)
+                status, name = (kept.status, kept.source) if kept else ("relinked", "")
+                outcomes[as_of] = _outcome(as_of, status, name, db_url, reports, warnings=kept.warnings if kept else 0)
     summary = RunSummary(source, tuple(outcomes[d] for d in sorted(outcomes)), tuple(unchanged))
     _publish(summary)
     for line in summary_lines(summary):
@@ -236,18 +253,21 @@ def update(
     database_url: str | None = None,
     snapshot_dir: str | None = None,
     reports_dir: str | None = None,
+    replace_edition: bool = False,
 ) -> RunSummary:
     """One update run: take the newest edition(s) from the configured source, store what is new, diff it
     against the edition before and write the reports. A source with nothing new ends as a no-op.
 
     folder / url / listing override the configured source (renkei.sources.settings); the other parameters
-    override RENKEI_DATABASE_URL, RENKEI_SNAPSHOT_DIR and RENKEI_REPORTS_DIR.
+    override RENKEI_DATABASE_URL, RENKEI_SNAPSHOT_DIR and RENKEI_REPORTS_DIR. replace_edition: a file whose
+    as-of date is stored with other content (a corrected edition republished) replaces it, as with
+    `renkei ingest --replace`; without it such a file fails the run.
     """
     settings = SourceSettings.load().with_overrides(folder=folder, url=url, listing=listing)
     store = snapshot_dir or str(config.snapshot_dir())
     get_run_logger().info("source: %s %s", settings.kind, settings.location)
     paths = acquire(settings, str(Path(store) / "downloads"))
-    return _store_editions(paths, settings.location, database_url, store, reports_dir)
+    return _store_editions(paths, settings.location, database_url, store, reports_dir, replace_edition)
 
 
 @flow(name="renkei-backfill", log_prints=True)
@@ -257,6 +277,7 @@ def backfill(
     database_url: str | None = None,
     snapshot_dir: str | None = None,
     reports_dir: str | None = None,
+    replace_edition: bool = False,
 ) -> RunSummary:
     """Store a folder or a list of edition files, in any order of dates (already stored files are skipped)."""
     files = list(paths or [])
@@ -265,4 +286,4 @@ def backfill(
     if not files:
         raise SettingsError("backfill needs paths or a folder of edition files")
     source = folder or ", ".join(Path(p).name for p in files)
-    return _store_editions(files, source, database_url, snapshot_dir, reports_dir)
+    return _store_editions(files, source, database_url, snapshot_dir, reports_dir, replace_edition)

@@ -154,6 +154,10 @@ def run(
     listing: Annotated[
         str | None, typer.Option("--listing", help="Take the newest edition linked from this listing page.")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="A file whose as-of date is stored with other content replaces it."),
+    ] = False,
     logs: Annotated[
         bool | None,
         typer.Option(
@@ -178,7 +182,7 @@ def run(
 
         silence_console_logs()
     try:
-        summary = update(folder=str(editions) if editions else None, url=url, listing=listing)
+        summary = update(folder=str(editions) if editions else None, url=url, listing=listing, replace_edition=replace)
     except RenkeiError as exc:
         _fail(exc)
     for line in summary_lines(summary):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,6 +81,11 @@ def parse_reference(text: str, source: str) -> tuple[Place, ...]:
     if len(codes) != len(places):
         raise ReferenceDataError(f"{source}: duplicate codes")
     return tuple(places)
+
+
+def reference_fingerprint() -> str:
+    """A hash of the municipality list in use: a parse cached under another list is not reused."""
+    return hashlib.sha256(reference_path().read_bytes()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)

@@ -736,3 +736,53 @@ def test_a_missing_folder_is_not_a_source(tmp_path: Path) -> None:
     with pytest.raises(EditionReadError) as caught:
         folder_editions(tmp_path / "absent")
     assert str(caught.value) == f"{tmp_path / 'absent'}: not a folder of edition files"
+
+
+# -- review findings -----------------------------------------------------------------------------------------------
+
+
+def test_a_304_to_an_unconditional_request_is_not_taken_for_the_file_fetched_before(
+    server: FixtureServer, folder: Path
+) -> None:
+    server.routes["/e.txt"] = Route(body=REAL_EDITION.read_bytes(), etag='"v1"')
+    first = download_edition(server.url("/e.txt"), folder, SourceSettings())
+    first.path.unlink()  # the landed file is gone: the next request carries no validators
+    server.routes["/e.txt"] = Route(status=304)  # a confused proxy answering 304 all the same
+    with pytest.raises(DownloadError, match="answered 304"):
+        download_edition(server.url("/e.txt"), folder, SourceSettings())
+
+
+def test_a_state_file_that_is_not_an_object_only_costs_an_unconditional_download(
+    server: FixtureServer, folder: Path
+) -> None:
+    folder.mkdir(parents=True)
+    (folder / "state.json").write_text("[]", encoding="utf-8")
+    server.routes["/e.txt"] = Route(body=REAL_EDITION.read_bytes(), etag='"v1"')
+    landed = download_edition(server.url("/e.txt"), folder, SourceSettings())
+    assert landed.path.read_bytes() == REAL_EDITION.read_bytes()
+    assert server.hits("/e.txt")[0].headers.get("if-none-match") is None
+
+
+def test_a_dripping_body_is_stopped_at_the_overall_deadline(
+    server: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def drip() -> Iterator[bytes]:
+        for _ in range(40):  # a byte every 0.2 s: never a read timeout, 8 s in all
+            yield b"x"
+            time.sleep(0.2)
+
+    monkeypatch.setattr(download, "TOTAL_TIME_FACTOR", 2)  # 2 × 0.5 s
+    server.routes["/slow.txt"] = Route(stream=drip)
+    target = tmp_path / "new" / "store" / "downloads"
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="took longer than 1 s") as caught:
+        download_edition(server.url("/slow.txt"), target, SourceSettings(timeout_seconds=0.5))
+    assert caught.value.transient and time.monotonic() - started < 4
+    assert not (tmp_path / "new").exists()  # every folder the download created is gone again
+
+
+def test_a_charset_label_python_does_not_know_falls_back_to_the_page(server: FixtureServer) -> None:
+    page = listing_page(("/r8.pdf", "各特別区と全国市町村等連携事業一覧（令和8年3月31日現在） PDF"))
+    server.routes["/l.html"] = Route(body=page, headers={"Content-Type": "text/html; charset=x-no-such-label"})
+    link = listing_edition_link(server.url("/l.html"), SourceSettings())
+    assert link.url == server.url("/r8.pdf")

@@ -57,11 +57,12 @@ def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(update_flow, name, task.with_options(retry_delay_seconds=0))
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (with its bytes) and every folder (None) under `folder`."""
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
 
 
-def _state(places: dict[str, str]) -> tuple[bytes, dict[str, bytes], dict[str, bytes]]:
+def _state(places: dict[str, str]) -> tuple[bytes, dict[str, bytes | None], dict[str, bytes | None]]:
     db_file = Path(places["database_url"].removeprefix("sqlite:///"))
     return db_file.read_bytes(), _tree(Path(places["snapshot_dir"])), _tree(Path(places["reports_dir"]))
 
@@ -152,9 +153,16 @@ def _seed_warehouse(places: dict[str, str], earlier: Any, tmp_path: Path) -> Non
             1,
             "announces 2147483648 bytes",
         ),
+        (Route(stream=zeros(2 * 1024**3)), 1, "the body passed the 5242880-byte cap"),
         (Route(status=302, headers={"Location": "http://localhost:{port}/elsewhere.pdf"}), 1, "outside the allowed"),
     ],
-    ids=["server-error-retried", "timeout-retried", "2GB-body-refused", "foreign-redirect-refused"],
+    ids=[
+        "server-error-retried",
+        "timeout-retried",
+        "2GB-body-announced-refused",
+        "2GB-body-unannounced-stopped-at-the-cap",
+        "foreign-redirect-refused",
+    ],
 )
 def test_a_failing_download_fails_the_run_and_writes_nothing(
     places: dict[str, str],
@@ -169,6 +177,7 @@ def test_a_failing_download_fails_the_run_and_writes_nothing(
     _seed_warehouse(places, earlier, tmp_path)
     before = _state(places)
     monkeypatch.setenv("RENKEI_DOWNLOAD_TIMEOUT", "1")
+    monkeypatch.setenv("RENKEI_DOWNLOAD_MAX_BYTES", str(5 * 1024 * 1024))
     with FixtureServer() as server:
         if "Location" in route.headers:
             route.headers["Location"] = route.headers["Location"].format(port=server.port)
@@ -215,7 +224,7 @@ def test_a_failed_gate_writes_nothing_and_the_rerun_reuses_the_cached_parse(
 
 
 def test_backfill_in_any_order_relinks_the_editions_after_an_inserted_one(
-    places: dict[str, str], three_editions: list[Any]
+    places: dict[str, str], three_editions: list[Any], tmp_path: Path
 ) -> None:
     (oldest, first_truth, _), (middle, middle_truth, _), (newest, _, _) = three_editions
     summary = update_flow.backfill(paths=[str(newest), str(oldest)], **places)
@@ -236,6 +245,58 @@ def test_backfill_in_any_order_relinks_the_editions_after_an_inserted_one(
         assert _keys(stored_events(session, date(2024, 3, 31), date(2025, 3, 31))) == first_truth.expected()
     index = (Path(places["reports_dir"]) / "2026-03-31" / "index.md").read_text(encoding="utf-8")
     assert "（令和7年3月31日 → 令和8年3月31日）" in index  # the 2026 report was rewritten against its new predecessor
+
+    # An edition before all others: only the one right after it has a new predecessor.
+    earliest = derive(44, date(2023, 3, 31), changes=10, base=oldest.read_text(encoding="utf-8"))
+    (tmp_path / "2023.txt").write_text(earliest.text(), encoding="utf-8")
+    later_report = (Path(places["reports_dir"]) / "2026-03-31" / "index.md").stat().st_mtime_ns
+    summary = update_flow.backfill(paths=[str(tmp_path / "2023.txt")], **places)
+    assert [(o.as_of, o.status, o.previous) for o in summary.outcomes] == [
+        (date(2023, 3, 31), "ingested", None),
+        (date(2024, 3, 31), "relinked", date(2023, 3, 31)),
+    ]
+    assert _keys(summary.outcomes[1].events) == earliest.expected()
+    assert (Path(places["reports_dir"]) / "2026-03-31" / "index.md").stat().st_mtime_ns == later_report
+
+
+def test_every_new_edition_passes_the_gate_before_any_is_written(
+    places: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shorter = derive(8, date(2025, 3, 31), changes=11)  # 841 programs; the real 2026 edition has 842
+    folder = tmp_path / "editions"
+    folder.mkdir()
+    (folder / "2025.txt").write_text(shorter.text(), encoding="utf-8")
+    (folder / "2026.txt").write_bytes(REAL_EDITION.read_bytes())
+    monkeypatch.setenv("RENKEI_GATE_MIN_RATIO", "1.0")
+    monkeypatch.setenv("RENKEI_GATE_MAX_RATIO", "1.0")
+    state = update_flow.backfill(folder=str(folder), return_state=True, **places)
+    assert state.is_failed()
+    with pytest.raises(Exception, match=r"2026.txt: edition 2026-03-31 failed the validation gate: 842 programs "):
+        state.result()
+    with database(places["database_url"]).reading() as session:
+        assert editions(session) == []  # 2025 passed its gate but was not written either
+    assert not Path(places["snapshot_dir"]).exists() and not Path(places["reports_dir"]).exists()
+
+
+def test_a_corrected_edition_republished_replaces_the_stored_one_only_when_asked(
+    places: dict[str, str], tmp_path: Path
+) -> None:
+    first, corrected = tmp_path / "first", tmp_path / "corrected"
+    first.mkdir()
+    corrected.mkdir()
+    (first / "2026.txt").write_bytes(REAL_EDITION.read_bytes())
+    (corrected / "2026.txt").write_text(derive(9, date(2026, 3, 31), changes=3).text(), encoding="utf-8")
+    update_flow.update(folder=str(first), **places)
+
+    state = update_flow.update(folder=str(corrected), return_state=True, **places)
+    assert state.is_failed()
+    with pytest.raises(Exception, match=r"already ingested from another file .*; use --replace"):
+        state.result()
+
+    summary = update_flow.update(folder=str(corrected), replace_edition=True, **places)
+    assert [(o.as_of, o.status) for o in summary.outcomes] == [(date(2026, 3, 31), "replaced")]
+    with database(places["database_url"]).reading() as session:
+        assert [e.source_name for e in editions(session)] == ["2026.txt"] and len(editions(session)) == 1
 
 
 def test_renkei_run_reports_a_refused_download_in_one_line_and_exits_1(places: dict[str, str]) -> None:

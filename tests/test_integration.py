@@ -163,15 +163,17 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _warehouse_counts(url: str) -> dict[str, int]:
+def _warehouse_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the data tables, in a stable order: a no-op must leave them identical."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     with engine.connect() as connection:
-        tables = ("edition", "program", "program_version", "edition_entry", "change_event", "ingest_run")
-        counts = {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+        tables = ("edition", "program", "program_version", "version_partner", "edition_entry", "change_event")
+        rows = {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}"))), key=repr) for t in tables}
+        rows["ingest_run"] = [(n,) for n in connection.execute(text("SELECT count(*) FROM ingest_run")).scalars()]
     engine.dispose()
-    return counts
+    return rows
 
 
 def test_the_served_deployment_stores_a_new_edition_and_a_second_trigger_is_a_no_op(
@@ -213,9 +215,9 @@ def test_the_served_deployment_stores_a_new_edition_and_a_second_trigger_is_a_no
     assert len(list((reports / "2026-03-31" / "wards").glob("*.md"))) == 23
     assert _artifact(api, second.id).startswith("# renkei 更新: 1 版を取り込みました")
 
-    before = (_warehouse_counts(served["warehouse"]), _tree(data / "snapshots"), _tree(reports))
+    before = (_warehouse_rows(served["warehouse"]), _tree(data / "snapshots"), _tree(reports))
     third = _trigger(api, log)
-    assert (_warehouse_counts(served["warehouse"]), _tree(data / "snapshots"), _tree(reports)) == before
+    assert (_warehouse_rows(served["warehouse"]), _tree(data / "snapshots"), _tree(reports)) == before
     assert publisher.hits("/files/r8.txt")[-1].headers.get("if-none-match") == '"r8"'  # answered 304
     assert _artifact(api, third.id).startswith("# renkei 更新: 新しい版はありません")
 

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from renkei.read.sniff import sniff_format
 from renkei.sources.settings import SourceSettings
 
 MAX_REDIRECTS = 5
+TOTAL_TIME_FACTOR = 20  # a whole body may take 20 read timeouts (10 minutes at the default 30 s)
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 STATE_FILE = "state.json"
 _EXTENSIONS = {"text": "txt", "pdf": "pdf", "xlsx": "xlsx"}
@@ -59,7 +61,7 @@ def fetch_page(url: str, settings: SourceSettings) -> tuple[str, str]:
     with _client(settings) as client, _open(client, url, settings, {}) as response:
         _raise_for_status(response, url)
         body = bytearray()
-        for chunk in _chunks(response, url):
+        for chunk in _chunks(response, url, settings):
             body += chunk
             if len(body) > MAX_PAGE_BYTES:
                 raise DownloadError(f"{url}: page larger than {MAX_PAGE_BYTES} bytes; refused")
@@ -77,7 +79,7 @@ def download_edition(url: str, folder: Path, settings: SourceSettings) -> Downlo
         if known.get("last_modified"):
             headers["If-Modified-Since"] = known["last_modified"]
     with _client(settings) as client, _open(client, url, settings, headers) as response:
-        if response.status_code == 304 and known:
+        if response.status_code == 304 and headers and known:
             path = folder / known["file"]
             return Downloaded(url, path, known["sha256"], known["format"], not_modified=True)
         _raise_for_status(response, url)
@@ -151,9 +153,16 @@ def _raise_for_status(response: httpx.Response, url: str) -> None:
         raise DownloadError(f"{url}: the server answered {status} {response.reason_phrase}")
 
 
-def _chunks(response: httpx.Response, url: str):  # type: ignore[no-untyped-def]
+def _chunks(response: httpx.Response, url: str, settings: SourceSettings):  # type: ignore[no-untyped-def]
+    """The body in chunks, within the read timeout per chunk and TOTAL_TIME_FACTOR × it for the whole body
+    (a server dripping a byte now and then would otherwise hold the run, and the next ones, forever)."""
+    limit = settings.timeout_seconds * TOTAL_TIME_FACTOR
+    deadline = time.monotonic() + limit
     try:
-        yield from response.iter_bytes(1 << 16)
+        for chunk in response.iter_bytes():  # as the bytes arrive (a chunk size would wait to fill it)
+            if time.monotonic() > deadline:
+                raise DownloadError(f"{url}: the download took longer than {limit:g} s; stopped", transient=True)
+            yield chunk
     except httpx.TimeoutException:
         raise DownloadError(f"{url}: the download stalled (read timeout)", transient=True) from None
     except httpx.TransportError as exc:
@@ -162,13 +171,13 @@ def _chunks(response: httpx.Response, url: str):  # type: ignore[no-untyped-def]
 
 def _land(response: httpx.Response, url: str, folder: Path, settings: SourceSettings) -> Downloaded:
     """Stream the body into a temporary file beside its final place; sniff, hash, then rename it in."""
-    created = not folder.exists()
+    created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".download-", dir=folder)
     try:
         digest, size, head = hashlib.sha256(), 0, b""
         with os.fdopen(handle, "wb") as out:
-            for chunk in _chunks(response, url):
+            for chunk in _chunks(response, url, settings):
                 size += len(chunk)
                 if size > settings.max_bytes:
                     raise DownloadError(f"{url}: the body passed the {settings.max_bytes}-byte cap; download stopped")
@@ -186,9 +195,9 @@ def _land(response: httpx.Response, url: str, folder: Path, settings: SourceSett
         os.replace(temporary, final)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
-        if created:
+        for made in created:  # a failed download leaves no trace, not even an empty snapshot store
             with contextlib.suppress(OSError):
-                folder.rmdir()
+                made.rmdir()
         raise
     return Downloaded(url, final, sha256, source_format, not_modified=False)
 
@@ -200,17 +209,18 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _page_encoding(response: httpx.Response, body: bytes) -> str:
-    """The charset of the Content-Type header, else the page's own <meta charset>, else UTF-8."""
-    if response.charset_encoding:
-        return response.charset_encoding
+    """The charset of the Content-Type header, else the page's own <meta charset>, else UTF-8 — the first
+    that Python knows. Shift_JIS is read as CP932, the Windows superset Japanese pages are written in."""
     found = _META_CHARSET.search(body[:4096])
-    if found:
-        name = found.group(1).decode("ascii")
+    candidates = [response.charset_encoding, found.group(1).decode("ascii") if found else None]
+    for name in candidates:
+        if not name:
+            continue
         try:
-            codecs.lookup(name)
-            return name
+            codec = codecs.lookup(name).name
         except LookupError:
-            pass
+            continue
+        return "cp932" if codec == "shift_jis" else codec
     return "utf-8"
 
 
@@ -219,9 +229,10 @@ def _read_state(folder: Path) -> dict[str, dict[str, str]]:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        state = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         return {}  # a damaged state only costs an unconditional download
+    return state if isinstance(state, dict) else {}
 
 
 def _write_state(folder: Path, state: dict[str, dict[str, str]]) -> None:
