@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from pathlib import PurePath
 
 from renkei.diff import ChangeEvent
 from renkei.normalise.wards import all_wards
+from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
 
 
@@ -68,12 +70,13 @@ def summary_markdown(summary: RunSummary) -> str:
         )
     parts = [f"# renkei 更新: {len(summary.outcomes)} 版を取り込みました\n", f"取得元: `{summary.source}`\n"]
     for outcome in summary.outcomes:
-        parts.append(f"## {outcome.as_of.isoformat()} 現在（{outcome.source}、{outcome.programs} 事業）\n")
+        name = PurePath(outcome.source).name
+        parts.append(f"## {date_ja(outcome.as_of)}現在の版（{name}、{outcome.programs} 事業）\n")
         parts.append(f"レポート: `{outcome.report}`\n")
         if outcome.previous is None:
             parts.append("最初の版のため、変更の比較はありません（概要レポート）。\n")
             continue
-        parts.append(f"{outcome.previous.isoformat()} 現在の版との比較: {len(outcome.events)} 件の変更\n")
+        parts.append(f"{date_ja(outcome.previous)}現在の版との比較: {len(outcome.events)} 件の変更\n")
         parts.append(_ward_table(outcome.events))
     return "\n".join(parts)
 
@@ -81,7 +84,7 @@ def summary_markdown(summary: RunSummary) -> str:
 def _ward_table(events: tuple[ChangeEvent, ...]) -> str:
     counts = Counter((event.ward.code, event.kind) for event in events)
     header = ["区", *(title for title, _ in SECTIONS), "計"]
-    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
     for ward in all_wards():
         cells = [sum(counts[(ward.code, kind)] for kind in kinds) for _, kinds in SECTIONS]
         if any(cells):
