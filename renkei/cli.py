@@ -233,12 +233,13 @@ def deploy(
 
 
 def _prefect_defaults() -> None:
-    """Without a Prefect profile of its own, Prefect keeps its state under RENKEI_HOME (set before import)."""
+    """Where the user has no Prefect set-up (no PREFECT_HOME, no ~/.prefect profiles), Prefect keeps its
+    state under RENKEI_HOME beside the embedded database. Set before Prefect is imported."""
     import os
 
     from renkei.config import home_dir
 
-    if "PREFECT_HOME" not in os.environ:
+    if "PREFECT_HOME" not in os.environ and not (Path.home() / ".prefect" / "profiles.toml").is_file():
         prefect_home = home_dir() / "prefect"
         prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level itself
         os.environ["PREFECT_HOME"] = str(prefect_home)
