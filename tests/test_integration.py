@@ -59,6 +59,19 @@ def _environment(service: str, **values: str) -> dict[str, str]:
     return {**inherited, **values}
 
 
+def _app_environment(api: str, warehouse: str, data: Path, **source: str) -> dict[str, str]:
+    """The app service's variables for a warehouse database and a data folder of this test."""
+    return _environment(
+        "app",
+        PREFECT_API_URL=api,
+        RENKEI_DATABASE_URL=warehouse,
+        RENKEI_HOME=str(data / "home"),
+        RENKEI_SNAPSHOT_DIR=str(data / "snapshots"),
+        RENKEI_REPORTS_DIR=str(data / "reports"),
+        **source,
+    )
+
+
 def _wait(check: Any, what: str, log: Path, seconds: float = 120) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -117,15 +130,7 @@ def served(prefect_api: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """`renkei serve` against the server, reading a listing page on a local HTTP server."""
     with fresh_postgres_database("renkei_it") as warehouse, FixtureServer() as publisher:
         data = tmp_path / "data"
-        env = _environment(
-            "app",
-            PREFECT_API_URL=prefect_api,
-            RENKEI_DATABASE_URL=warehouse,
-            RENKEI_HOME=str(data / "home"),
-            RENKEI_SNAPSHOT_DIR=str(data / "snapshots"),
-            RENKEI_REPORTS_DIR=str(data / "reports"),
-            RENKEI_SOURCE_LISTING=publisher.url(LISTING),
-        )
+        env = _app_environment(prefect_api, warehouse, data, RENKEI_SOURCE_LISTING=publisher.url(LISTING))
         env["PREFECT_RUNNER_POLL_FREQUENCY"] = "1"  # pick triggered runs up quickly (default 10 s)
         log = tmp_path / "serve.log"
         with log.open("wb") as out:
@@ -247,14 +252,7 @@ def test_deploy_to_a_process_work_pool_whose_worker_runs_a_backfill(prefect_api:
     with temporary_settings({PREFECT_API_URL: prefect_api}), get_client(sync_client=True) as client:
         client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
     with fresh_postgres_database("renkei_it") as warehouse:
-        env = _environment(
-            "app",
-            PREFECT_API_URL=prefect_api,
-            RENKEI_DATABASE_URL=warehouse,
-            RENKEI_HOME=str(tmp_path / "home"),
-            RENKEI_SNAPSHOT_DIR=str(tmp_path / "snapshots"),
-            RENKEI_REPORTS_DIR=str(tmp_path / "reports"),
-        )
+        env = _app_environment(prefect_api, warehouse, tmp_path)
         deployed = subprocess.run(
             [str(BIN / "renkei"), "deploy", "--pool", pool, "--cron", "0 9 1 4-6 *"],
             env=env,
