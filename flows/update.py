@@ -2,7 +2,9 @@
 
 Each task is one call into `renkei` or `db`; Prefect adds retries (network steps only, and only for failures
 that may pass), caching of the parse by content hash and parser version, logs and the run summary artifact.
-Tasks take plain values — paths, URLs, the database URL — and open what they need themselves.
+Tasks take plain values — paths, URLs, the database URL — and open what they need themselves; a parsed
+edition handed on is wrapped in `quote`, so Prefect does not walk its thousands of records looking for
+upstream results (that walk cost more than a second per run).
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
-from db.events import stored_events
 from db.ingest import IngestResult, ingest_file
 from db.queries import edition_on, ingested_sha256s, neighbours, programs_per_ward_before
 from db.reports import report_input
 from db.session import database
 from renkei import config
-from renkei.diff import ChangeEvent
 from renkei.edition import PARSER_VERSION, table_to_edition
 from renkei.errors import SettingsError
 from renkei.read import read_source
 from renkei.records import Edition
 from renkei.reference import reference_fingerprint
+from renkei.report.view import ReportInput
 from renkei.report.write import write_report
 from renkei.sources.acquire import folder_editions, listing_edition_link
 from renkei.sources.download import download_edition
@@ -160,18 +162,15 @@ def load(path: str, edition: Edition, db_url: str, store: str, replace_edition: 
 
 
 @task(name="diff", cache_policy=NO_CACHE)
-def diff(as_of: date, db_url: str) -> tuple[date | None, list[ChangeEvent]]:
+def diff(as_of: date, db_url: str) -> ReportInput:
+    """The edition, the one before it and the change events stored between them at load."""
     with database(db_url).reading() as session:
-        previous, _ = neighbours(session, as_of)
-        return (previous.as_of, stored_events(session, previous.as_of, as_of)) if previous else (None, [])
+        return report_input(session, as_of)
 
 
 @task(name="report", cache_policy=NO_CACHE)
-def report(as_of: date, db_url: str, folder: str) -> str:
-    with database(db_url).reading() as session:
-        data = report_input(session, as_of)
-    written = write_report(data, Path(folder) / as_of.isoformat())
-    return str(written.folder)
+def report(data: ReportInput, folder: str) -> str:
+    return str(write_report(data, Path(folder) / data.edition.isoformat()).folder)
 
 
 # --- flows ---------------------------------------------------------------------------------------------------
@@ -194,11 +193,11 @@ def _store_editions(
     outcomes: dict[date, EditionOutcome] = {}
     if new:
         # A cached table may come from a copy of the file elsewhere: messages must name this one.
-        parsed = [(path, assemble(replace(extract(path, sha256), path=path), sha256)) for path, sha256 in new]
+        parsed = [(path, assemble(quote(replace(extract(path, sha256), path=path)), sha256)) for path, sha256 in new]
         parsed.sort(key=lambda item: item[1].as_of)  # date order: each edition is appended, not re-placed
-        validate(parsed, db_url)
+        validate(quote(parsed), db_url)
         for path, edition in parsed:
-            result = load(path, edition, db_url, store, replace_edition)
+            result = load(path, quote(edition), db_url, store, replace_edition)
             if result.status == "unchanged":  # stored by a concurrent run since select_new
                 unchanged.append(Path(path).name)
                 continue
@@ -219,18 +218,19 @@ def _store_editions(
 
 
 def _outcome(as_of: date, status: str, source: str, db_url: str, reports: str, warnings: int = 0) -> EditionOutcome:
-    previous, events = diff(as_of, db_url)
-    folder = report(as_of, db_url, reports)
-    with database(db_url).reading() as session:
-        stored = edition_on(session, as_of)
+    data = diff(as_of, db_url)
+    folder = report(quote(data), reports)
+    if not source:  # a re-linked edition: name the file it was stored from
+        with database(db_url).reading() as session:
+            source = edition_on(session, as_of).source_name
     return EditionOutcome(
-        source=source or stored.source_name,
+        source=source,
         as_of=as_of,
         status=status,
-        programs=stored.record_count,
+        programs=len(data.records),
         warnings=warnings,
-        previous=previous,
-        events=tuple(events),
+        previous=data.previous,
+        events=data.events,
         report=folder,
     )
 
