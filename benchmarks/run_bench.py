@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,38 +23,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.prefect_support import free_port, start_prefect_server, stop
+
 RUNS = 3
 BIN = Path(sys.executable).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
-    import httpx
-
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    server = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    api = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                return server, api
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("prefect server did not start")
+    home.mkdir(parents=True, exist_ok=True)
+    command = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
+    return start_prefect_server(command, env, home / "server.log", port), f"http://127.0.0.1:{port}/api"
 
 
 _fresh = iter(range(1_000_000))
@@ -157,8 +135,7 @@ def main() -> None:
             lambda: _cli(_places(work), folder, {**base_env, "PREFECT_HOME": str(scratch / "temporary")}), runs=1
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(scratch, ignore_errors=True)
     print_figures(
         "renkei run on the bundled editions (fresh SQLite warehouse each time, median of runs)",

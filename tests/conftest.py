@@ -58,6 +58,11 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("RENKEI_DATABASE_URL", raising=False)
 
 
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (with its bytes) and every folder (None) under `folder`: "unchanged" means equal trees."""
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
+
+
 @lru_cache(maxsize=1)
 def _codes() -> dict[str, str]:
     with REFERENCE_CSV.open(encoding="utf-8") as handle:

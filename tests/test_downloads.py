@@ -24,7 +24,7 @@ from renkei.sources.acquire import folder_editions, listing_edition_link
 from renkei.sources.download import Downloaded, DownloadError, download_edition, fetch_page
 from renkei.sources.listing import EditionLink
 from renkei.sources.settings import SourceSettings
-from tests.conftest import PROJECT_ROOT, REAL_EDITION
+from tests.conftest import PROJECT_ROOT, REAL_EDITION, tree
 from tests.http_server import FixtureServer, Route, listing_page, zeros
 
 PDF = (PROJECT_ROOT / "tests" / "fixtures" / "2026-first40-publisher.pdf").read_bytes()
@@ -69,11 +69,6 @@ def server(shared_server: FixtureServer) -> FixtureServer:
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return tmp_path / "downloads"
-
-
-def tree(path: Path) -> dict[str, bytes]:
-    """Every file under `path` (hidden temporaries included) with its bytes: 'unchanged' means equal trees."""
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def sha(data: bytes) -> str:

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REAL_EDITION
+from tests.conftest import REAL_EDITION, tree
 from tests.derive import derive
 from tests.http_server import FixtureServer, Route, listing_page, zeros
+from tests.prefect_support import summary_artifact
 from tests.test_match_diff import _keys
 
 prefect = pytest.importorskip("prefect")
@@ -57,26 +58,15 @@ def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(update_flow, name, task.with_options(retry_delay_seconds=0))
 
 
-def _tree(folder: Path) -> dict[str, bytes | None]:
-    """Every file (with its bytes) and every folder (None) under `folder`."""
-    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
-
-
 def _state(places: dict[str, str]) -> tuple[bytes, dict[str, bytes | None], dict[str, bytes | None]]:
     db_file = Path(places["database_url"].removeprefix("sqlite:///"))
-    return db_file.read_bytes(), _tree(Path(places["snapshot_dir"])), _tree(Path(places["reports_dir"]))
+    return db_file.read_bytes(), tree(Path(places["snapshot_dir"])), tree(Path(places["reports_dir"]))
 
 
 def _artifact_markdown(flow_run_id: Any) -> str:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-    assert len(found) == 1 and found[0].key == update_flow.SUMMARY_ARTIFACT_KEY
-    return str(found[0].data)
+    artifact = summary_artifact(flow_run_id)
+    assert artifact.key == update_flow.SUMMARY_ARTIFACT_KEY
+    return str(artifact.data)
 
 
 def test_publication_day_from_the_listing_page_then_nothing_new(

@@ -6,23 +6,20 @@ with hosts, ports and database names of this machine put in."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_ROOT, REAL_EDITION, fresh_postgres_database
+from tests.conftest import PROJECT_ROOT, REAL_EDITION, fresh_postgres_database, tree
 from tests.derive import derive
 from tests.http_server import FixtureServer, Route, listing_page
+from tests.prefect_support import free_port, start_prefect_server, stop, summary_artifact, wait_for
 from tests.test_match_diff import _keys
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("integration")]
@@ -31,12 +28,6 @@ BIN = Path(sys.executable).parent
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 DEPLOYMENT = "renkei-update/publication-day"
 LISTING = "/kuchokai/renkei.html"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _command(service: str, **replace: str) -> list[str]:
@@ -72,35 +63,12 @@ def _app_environment(api: str, warehouse: str, data: Path, **source: str) -> dic
     )
 
 
-def _wait(check: Any, what: str, log: Path, seconds: float = 120) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            found = check()
-            if found:
-                return found
-        except Exception:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{what} not ready within {seconds:g} s; log:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Prefect server on loopback, its database on the local PostgreSQL."""
     folder = tmp_path_factory.mktemp("prefect-server")
     with fresh_postgres_database("prefect_it") as url:
-        port = _free_port()
+        port = free_port()
         env = _environment(
             "prefect-server",
             PREFECT_SERVER_DATABASE_CONNECTION_URL=url.replace("postgresql+psycopg", "postgresql+asyncpg"),
@@ -108,21 +76,12 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             PREFECT_UI_API_URL=f"http://127.0.0.1:{port}/api",
         )
         env["PREFECT_HOME"] = str(folder / "home")
-        log = folder / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                _command("prefect-server", host="127.0.0.1", port=str(port)),
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        api = f"http://127.0.0.1:{port}/api"
+        command = _command("prefect-server", host="127.0.0.1", port=str(port))
+        server = start_prefect_server(command, env, folder / "server.log", port)
         try:
-            _wait(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, "prefect server", log, 180)
-            yield api
+            yield f"http://127.0.0.1:{port}/api"
         finally:
-            _stop(server)
+            stop(server)
 
 
 @pytest.fixture
@@ -138,10 +97,10 @@ def served(prefect_api: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
                 _command("app"), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path
             )
         try:
-            _wait(lambda: _deployment(prefect_api), "the served deployment", log)
+            wait_for(lambda: _deployment(prefect_api), "the served deployment", log)
             yield {"api": prefect_api, "warehouse": warehouse, "publisher": publisher, "data": data, "log": log}
         finally:
-            _stop(app)
+            stop(app)
 
 
 def _deployment(api: str) -> Any:
@@ -162,10 +121,6 @@ def _trigger(api: str, log: Path) -> Any:
         f"{run.state!r}\n{log.read_text(errors='replace')[-4000:]}"
     )
     return run
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _warehouse_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -218,25 +173,13 @@ def test_the_served_deployment_stores_a_new_edition_and_a_second_trigger_is_a_no
     index = (reports / "2026-03-31" / "index.md").read_text(encoding="utf-8")
     assert "（令和7年3月31日 → 令和8年3月31日）" in index
     assert len(list((reports / "2026-03-31" / "wards").glob("*.md"))) == 23
-    assert _artifact(api, second.id).startswith("# renkei 更新: 1 版を取り込みました")
+    assert str(summary_artifact(second.id, api).data).startswith("# renkei 更新: 1 版を取り込みました")
 
-    before = (_warehouse_rows(served["warehouse"]), _tree(data / "snapshots"), _tree(reports))
+    before = (_warehouse_rows(served["warehouse"]), tree(data / "snapshots"), tree(reports))
     third = _trigger(api, log)
-    assert (_warehouse_rows(served["warehouse"]), _tree(data / "snapshots"), _tree(reports)) == before
+    assert (_warehouse_rows(served["warehouse"]), tree(data / "snapshots"), tree(reports)) == before
     assert publisher.hits("/files/r8.txt")[-1].headers.get("if-none-match") == '"r8"'  # answered 304
-    assert _artifact(api, third.id).startswith("# renkei 更新: 新しい版はありません")
-
-
-def _artifact(api: str, flow_run_id: Any) -> str:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
-        (artifact,) = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-    return str(artifact.data)
+    assert str(summary_artifact(third.id, api).data).startswith("# renkei 更新: 新しい版はありません")
 
 
 def test_deploy_to_a_process_work_pool_whose_worker_runs_a_backfill(prefect_api: str, tmp_path: Path) -> None:
