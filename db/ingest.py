@@ -22,6 +22,7 @@ from db.session import Database
 from renkei.edition import PARSER_VERSION, read_edition
 from renkei.errors import EditionConflictError, RenkeiError
 from renkei.match import match_editions
+from renkei.provenance import SourceRecord, now_utc
 from renkei.records import Edition as ParsedEdition
 from renkei.store import SnapshotStore, sha256_of
 
@@ -58,31 +59,37 @@ def ingest_file(
     parsed: ParsedEdition | None = None,
     matcher: Matcher = match_editions,
     write_events: EventWriter | None = store_events,
+    source: SourceRecord | None = None,
 ) -> IngestResult:
-    """Store one edition file (see the module docstring). Raises RenkeiError for bad input or a conflict."""
+    """Store one edition file (see the module docstring). Raises RenkeiError for bad input or a conflict.
+
+    `source` says where the file came from (default: this local file); it is stored with the edition and in
+    the manifest, completed with the file's sha256 and the parser version."""
     sha256 = sha256_of(path)
     edition = parsed if parsed is not None else read_edition(path)
-    source = path.name
+    provenance = (source or _file_source(path)).completed(sha256, PARSER_VERSION)
+    source_name = path.name
     with db.reading() as session:
         if _edition_with_sha(session, sha256) is not None:
-            return IngestResult(source, sha256, edition.as_of.isoformat(), "unchanged", len(edition.records))
-    staged = store.stage(path, sha256, edition)
+            return IngestResult(source_name, sha256, edition.as_of.isoformat(), "unchanged", len(edition.records))
+    staged = store.stage(path, sha256, edition, provenance=provenance.to_dict())
     started = datetime.now(UTC)
     superseded: str | None = None
     try:
         with db.writing() as session:
             if _edition_with_sha(session, sha256) is not None:  # another process won the race while we waited
                 store.discard(staged)
-                return IngestResult(source, sha256, edition.as_of.isoformat(), "unchanged", len(edition.records))
+                return IngestResult(source_name, sha256, edition.as_of.isoformat(), "unchanged", len(edition.records))
             existing = session.scalars(select(Edition).where(Edition.as_of == edition.as_of)).one_or_none()
             if existing is not None and not replace:
                 raise EditionConflictError(
                     f"{path}: edition {edition.as_of.isoformat()} is already ingested from another file "
                     f"({existing.source_name}, sha256 {existing.sha256[:12]}…); use --replace to re-version it"
                 )
-            row = _edition_row(path, sha256, edition, started)
+            row = _edition_row(path, sha256, edition, started, provenance)
             if existing is not None:
                 superseded = existing.sha256
+                row.supersedes = _superseded_sources(existing)
                 counts = _replace(session, existing, row, edition, matcher, write_events)
             else:
                 session.add(row)
@@ -108,7 +115,7 @@ def ingest_file(
         raise
     store.publish(staged, supersedes=superseded)
     status = "replaced" if superseded else "ingested"
-    return IngestResult(source, sha256, edition.as_of.isoformat(), status, len(edition.records), counts.as_dict())
+    return IngestResult(source_name, sha256, edition.as_of.isoformat(), status, len(edition.records), counts.as_dict())
 
 
 def _replace(
@@ -139,7 +146,22 @@ def _edition_with_sha(session: Session, sha256: str) -> Edition | None:
     return session.scalars(select(Edition).where(Edition.sha256 == sha256)).one_or_none()
 
 
-def _edition_row(path: Path, sha256: str, edition: ParsedEdition, started: datetime) -> Edition:
+def _file_source(path: Path) -> SourceRecord:
+    return SourceRecord(kind="file", location=str(path.resolve()), file_name=path.name, fetched_at=now_utc())
+
+
+def _superseded_sources(existing: Edition) -> list[dict[str, object]]:
+    """The replaced edition's own source (or what is known of it) after the ones it had replaced itself."""
+    own = existing.source or SourceRecord(
+        kind="file", location=existing.source_name, file_name=existing.source_name, sha256=existing.sha256,
+        parser_version=existing.parser_version,
+    ).to_dict()  # fmt: skip
+    return [*(existing.supersedes or []), {**own, "ingested_at": existing.ingested_at.isoformat(timespec="seconds")}]
+
+
+def _edition_row(
+    path: Path, sha256: str, edition: ParsedEdition, started: datetime, provenance: SourceRecord
+) -> Edition:
     return Edition(
         as_of=edition.as_of,
         title=edition.title,
@@ -150,6 +172,7 @@ def _edition_row(path: Path, sha256: str, edition: ParsedEdition, started: datet
         ingested_at=started,
         record_count=len(edition.records),
         parser_version=PARSER_VERSION,
+        source=provenance.to_dict(),
     )
 
 

@@ -83,6 +83,10 @@ class Edition(Base):
     ingested_at: Mapped[timestamp]
     record_count: Mapped[int] = mapped_column(Integer)
     parser_version: Mapped[str] = mapped_column(String(32))
+    # where the file came from (renkei.provenance.SourceRecord as a dict); NULL for editions stored before 0003
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the source objects of the files a corrected edition replaced, oldest first
+    supersedes: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class Program(Base):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from db.events import stored_events
 from db.queries import edition_on, editions, neighbours, stored_entries
 from renkei.errors import UnknownEditionError
+from renkei.provenance import SourceRecord
 from renkei.report.view import ReportInput
 
 
@@ -23,12 +24,18 @@ def report_input(session: Session, as_of: date | None = None) -> ReportInput:
         edition = edition_on(session, as_of)
     previous, _ = neighbours(session, edition.as_of)
     records = tuple(s.record for s in stored_entries(session, edition))
+    source = SourceRecord.from_dict(edition.source) if edition.source else None
+    supersedes = tuple(SourceRecord.from_dict(s) for s in edition.supersedes or ())
     if previous is None:
-        return ReportInput(title=edition.title, edition=edition.as_of, records=records)
+        return ReportInput(
+            title=edition.title, edition=edition.as_of, records=records, source=source, supersedes=supersedes
+        )
     return ReportInput(
         title=edition.title,
         edition=edition.as_of,
         records=records,
+        source=source,
+        supersedes=supersedes,
         previous=previous.as_of,
         previous_records=tuple(s.record for s in stored_entries(session, previous)),
         events=tuple(stored_events(session, previous.as_of, edition.as_of)),

@@ -30,6 +30,11 @@ reference_app = typer.Typer(help="The municipality reference list (全国地方�
 app.add_typer(reference_app, name="reference")
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+review_app = typer.Typer(help="Flow runs held for review (a Prefect server is needed).", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+DIRECT_RUN_LINE = "no Prefect server configured (PREFECT_API_URL unset): running the update's stages in this process"
 
 
 class ParseFormat(StrEnum):
@@ -158,35 +163,91 @@ def run(
         bool,
         typer.Option("--replace", help="A file whose as-of date is stored with other content replaces it."),
     ] = False,
+    accept_changes: Annotated[
+        bool,
+        typer.Option("--accept-changes", help="Load an edition whose change volume is above the review thresholds."),
+    ] = False,
+    flow: Annotated[
+        bool,
+        typer.Option(
+            "--flow", help="Run as a Prefect flow run even without PREFECT_API_URL (Prefect starts a temporary server)."
+        ),
+    ] = False,
     logs: Annotated[
         bool | None,
-        typer.Option(
-            "--logs/--no-logs", help="Prefect's run logs on stderr (default: only when stderr is a terminal)."
-        ),
+        typer.Option("--logs/--no-logs", help="The run's logs on stderr (default: only when stderr is a terminal)."),
     ] = None,
 ) -> None:
     """The main job: one update run — find new editions, store them, diff them, write the reports.
 
     The source is the configured one (RENKEI_SOURCE_FOLDER / _URL / _LISTING or renkei.toml; by default the
-    bundled editions) unless an option names another. Each new edition passes the validation gate before
-    anything of it is written. A source with nothing new ends as a no-op and says so.
+    bundled editions) unless an option names another. Each new edition passes the validation gate and the
+    review of its change volume before anything of it is written. A source with nothing new ends as a no-op.
+    With PREFECT_API_URL set the run is a flow run on that server; without it the same stages run here.
 
     Example: renkei run --listing https://www.tokyo23city-kuchokai.jp/...
     """
-    _prefect_defaults()
-    from flows.update import update
+    show_logs = Console(stderr=True).is_terminal if logs is None else logs
+    source = {"folder": str(editions) if editions else None, "url": url, "listing": listing}
+    try:
+        if flow or _prefect_api_configured():
+            summary = _run_as_flow(source, replace, accept_changes, show_logs)
+        else:
+            summary = _run_directly(source, replace, accept_changes, show_logs)
+    except RenkeiError as exc:
+        _fail(exc)
     from renkei.summary import summary_lines
 
-    if not (Console(stderr=True).is_terminal if logs is None else logs):
+    for line in summary_lines(summary):
+        typer.echo(line)
+
+
+def _run_directly(source: dict[str, str | None], replace: bool, accept_changes: bool, show_logs: bool):  # type: ignore[no-untyped-def]
+    """The update run's stages in this process: no Prefect server, no Prefect import."""
+    import logging
+
+    from flows.pipeline import DirectDriver, Places, run_update
+    from renkei.sources.settings import SourceSettings
+
+    typer.echo(DIRECT_RUN_LINE)
+    logger = logging.getLogger("renkei.run")
+    if show_logs:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    settings = SourceSettings.load().with_overrides(**source)
+    driver = DirectDriver(accept_changes=accept_changes, logger=logger)
+    return run_update(driver, settings, Places.resolve(), replace_edition=replace)
+
+
+def _run_as_flow(source: dict[str, str | None], replace: bool, accept_changes: bool, show_logs: bool):  # type: ignore[no-untyped-def]
+    """The update run as a Prefect flow run (on the configured server, or a temporary one with --flow)."""
+    _prefect_defaults()
+    from flows.update import update
+
+    if not show_logs:
         from flows.console import silence_console_logs
 
         silence_console_logs()
+    on_hold = "accept" if accept_changes else "stop"
+    return update(**source, replace_edition=replace, on_hold=on_hold)
+
+
+def _prefect_api_configured() -> bool:
+    """PREFECT_API_URL in the environment or in the active Prefect profile — read without importing Prefect."""
+    import os
+    import tomllib
+
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
     try:
-        summary = update(folder=str(editions) if editions else None, url=url, listing=listing, replace_edition=replace)
-    except RenkeiError as exc:
-        _fail(exc)
-    for line in summary_lines(summary):
-        typer.echo(line)
+        profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active", "ephemeral")
+    return bool(profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL"))
 
 
 @app.command()
@@ -200,6 +261,13 @@ def serve(
     At most one run at a time. Needs a Prefect server (PREFECT_API_URL) to schedule against.
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api renkei serve --cron "0 10 * * 1-5"
     """
+    if not _prefect_api_configured():
+        typer.echo(
+            "Error: renkei serve needs a Prefect server: set PREFECT_API_URL (for example "
+            "http://127.0.0.1:4200/api after `prefect server start`)",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     _prefect_defaults()
     from flows.serve import serve_deployments
 
@@ -232,18 +300,67 @@ def deploy(
         typer.echo(f"deployment {name} registered with work pool {pool}")
 
 
+@review_app.command("approve")
+def review_approve(
+    run_id: Annotated[str, typer.Argument(help="The held flow run's id (shown in the Prefect UI and the log).")],
+    note: Annotated[str, typer.Option("--note", help="Why (kept in the run's log).")] = "",
+) -> None:
+    """Approve a flow run held for review: it loads the held editions.
+
+    Example: renkei review approve 0b7c…  (needs PREFECT_API_URL)
+    """
+    _decide(run_id, approve=True, note=note)
+
+
+@review_app.command("reject")
+def review_reject(
+    run_id: Annotated[str, typer.Argument(help="The held flow run's id.")],
+    note: Annotated[str, typer.Option("--note", help="Why (kept in the run's log).")] = "",
+) -> None:
+    """Reject a flow run held for review: it ends without writing anything.
+
+    Example: renkei review reject 0b7c… --note "new layout, parser needs work"
+    """
+    _decide(run_id, approve=False, note=note)
+
+
+@review_app.command("list")
+def review_list() -> None:
+    """List the flow runs waiting for review (Paused), newest first."""
+    _prefect_defaults()
+    from flows.review import held_runs
+
+    try:
+        for line in held_runs():
+            typer.echo(line)
+    except RenkeiError as exc:
+        _fail(exc)
+
+
+def _decide(run_id: str, *, approve: bool, note: str) -> None:
+    _prefect_defaults()
+    from flows.review import decide
+
+    try:
+        typer.echo(decide(run_id, approve=approve, note=note))
+    except RenkeiError as exc:
+        _fail(exc)
+
+
 def _prefect_defaults() -> None:
     """Where the user has no Prefect set-up (no PREFECT_HOME, no ~/.prefect profiles), Prefect keeps its
-    state under RENKEI_HOME beside the embedded database. Set before Prefect is imported."""
+    state under RENKEI_HOME beside the embedded database; a temporary server gets time for its first start.
+    Set before Prefect is imported."""
     import os
 
-    from renkei.config import home_dir
+    from renkei.config import EPHEMERAL_STARTUP_SECONDS, home_dir
 
     if "PREFECT_HOME" not in os.environ and not (Path.home() / ".prefect" / "profiles.toml").is_file():
         prefect_home = home_dir() / "prefect"
         prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level itself
         os.environ["PREFECT_HOME"] = str(prefect_home)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(EPHEMERAL_STARTUP_SECONDS))
 
 
 @reference_app.command("refresh")

@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# How long anything that starts Prefect's temporary server (tests, `renkei run --flow`) waits for it: its first
+# start creates and migrates its database, which took over Prefect's default 20 s on a 2-core machine.
+EPHEMERAL_STARTUP_SECONDS = 180
 
 
 def _path_from_env(name: str, default: Path) -> Path:

@@ -52,6 +52,7 @@ class SnapshotEntry:
     records: str
     record_count: int
     superseded_by: str | None = None  # sha256 of the file that replaced it (renkei ingest --replace)
+    provenance: dict[str, str | None] | None = None  # where the file came from (renkei.provenance.SourceRecord)
 
 
 @dataclass
@@ -81,7 +82,9 @@ class SnapshotStore:
     def find(self, sha256: str) -> SnapshotEntry | None:
         return next((e for e in self.entries() if e.sha256 == sha256), None)
 
-    def stage(self, source: Path, sha256: str, edition: Edition) -> StagedSnapshot:
+    def stage(
+        self, source: Path, sha256: str, edition: Edition, *, provenance: dict[str, str | None] | None = None
+    ) -> StagedSnapshot:
         """Write the source file and its records under temporary names; nothing is listed yet."""
         extension = _EXTENSIONS[edition.source_format]
         entry = SnapshotEntry(
@@ -94,6 +97,7 @@ class SnapshotStore:
             source=f"sources/{sha256}.{extension}",
             records=f"records/{sha256}.jsonl",
             record_count=len(edition.records),
+            provenance=provenance,
         )
         staged = StagedSnapshot(entry)
         try:

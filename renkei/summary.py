@@ -9,8 +9,10 @@ from pathlib import PurePath
 
 from renkei.diff import ChangeEvent
 from renkei.normalise.wards import all_wards
+from renkei.provenance import SourceRecord, fetched_at_text
 from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
+from renkei.review import ChangeVolume
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class EditionOutcome:
     previous: date | None
     events: tuple[ChangeEvent, ...]
     report: str  # the report folder
+    provenance: SourceRecord | None = None
+    notes: tuple[str, ...] = ()  # what disagrees between the source and the document (a link's date)
+    supersedes: tuple[SourceRecord, ...] = ()  # the files this corrected edition replaced
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class RunSummary:
     source: str  # the folder or URL the run read
     outcomes: tuple[EditionOutcome, ...]
     unchanged: tuple[str, ...] = ()  # files offered by the source that were already stored
+    held: tuple[ChangeVolume, ...] = ()  # editions held for review in this run
+    rejected: bool = False  # the reviewer rejected them: nothing was written
 
     @property
     def nothing_new(self) -> bool:
@@ -42,6 +49,8 @@ class RunSummary:
 
 def summary_lines(summary: RunSummary) -> list[str]:
     """Plain lines for the console: one per stored edition, ending with where the reports are."""
+    if summary.rejected:
+        return [f"rejected after review: {v.describe()}; nothing written" for v in summary.held]
     if summary.nothing_new:
         return [
             f"nothing new: {summary.source} offers {len(summary.unchanged)} edition file(s), all already stored; "
@@ -54,6 +63,14 @@ def summary_lines(summary: RunSummary) -> list[str]:
             f"{outcome.as_of.isoformat()} {outcome.status}: {outcome.programs} programs, "
             f"{len(outcome.events)} change events {against}; report {outcome.report}"
         )
+        if outcome.provenance is not None:
+            lines.append(f"  source: {_source_line(outcome.provenance)}")
+        for superseded in outcome.supersedes:
+            lines.append(
+                f"  correction: replaces {superseded.file_name or superseded.location} "
+                f"(sha256 {(superseded.sha256 or '')[:12]}…, fetched {superseded.fetched_at})"
+            )
+        lines.extend(f"  warning: {note}" for note in outcome.notes)
         if outcome.warnings:
             lines.append(f"  quality report: {outcome.warnings} warnings; see: renkei parse {outcome.source} --report")
     lines.append(f"reports: {summary.newest_report}")
@@ -62,6 +79,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
 
 def summary_markdown(summary: RunSummary) -> str:
     """The run summary artifact: per stored edition, the changes per ward by report section (Japanese)."""
+    if summary.rejected:
+        return "# renkei 更新: 確認の結果、取り込みませんでした\n\n" + "".join(
+            f"- {v.as_of.isoformat()} 版: {'; '.join(v.problems)}\n" for v in summary.held
+        )
     if summary.nothing_new:
         return (
             "# renkei 更新: 新しい版はありません\n\n"
@@ -73,6 +94,14 @@ def summary_markdown(summary: RunSummary) -> str:
         name = PurePath(outcome.source).name
         parts.append(f"## {date_ja(outcome.as_of)}現在の版（{name}、{outcome.programs} 事業）\n")
         parts.append(f"レポート: `{outcome.report}`\n")
+        if outcome.provenance is not None:
+            parts.append(_source_markdown(outcome.provenance))
+        for superseded in outcome.supersedes:
+            parts.append(
+                f"**訂正版**: {superseded.file_name or superseded.location}（取得 {fetched_at_text(superseded)}）を"
+                "置き換えました。\n"
+            )
+        parts.extend(f"**注意**: {note}\n" for note in outcome.notes)
         if outcome.previous is None:
             parts.append("最初の版のため、変更の比較はありません（概要レポート）。\n")
             continue
@@ -92,3 +121,15 @@ def _ward_table(events: tuple[ChangeEvent, ...]) -> str:
     if len(rows) == 2:
         return "変更はありません。\n"
     return "\n".join(rows) + "\n"
+
+
+def _source_line(source: SourceRecord) -> str:
+    where = source.final_url or source.location
+    named = f" ({source.file_name})" if source.file_name else ""
+    return f"{source.kind} {where}{named}, fetched {source.fetched_at or 'unknown'}"
+
+
+def _source_markdown(source: SourceRecord) -> str:
+    from renkei.provenance import source_lines
+
+    return "出典:\n\n" + "".join(f"- {label}: {value}\n" for label, value in source_lines(source))

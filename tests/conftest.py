@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from renkei.config import EPHEMERAL_STARTUP_SECONDS
 from renkei.edition import read_edition
 from renkei.records import Edition
 
@@ -23,6 +24,8 @@ from renkei.records import Edition
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="renkei-prefect-")
 atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)  # after Prefect's own atexit
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+# The temporary server's first start (creating its database) gets the time renkei gives it, set in one place.
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = str(EPHEMERAL_STARTUP_SECONDS)
 # Prefect's console log handler keeps the stream it was configured with; CliRunner swaps sys.stderr for a
 # buffer it closes after each command. The process's own stderr outlives every command and the session.
 os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_STREAM"] = "ext://sys.__stderr__"

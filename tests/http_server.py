@@ -5,6 +5,7 @@ GETs. Serves on 127.0.0.1; "localhost" reaches the same server under another hos
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import threading
 import time
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -135,3 +137,31 @@ def listing_page(*links: tuple[str, str]) -> bytes:
         '<li><a href="/files/count.pdf">特別区連携自治体数一覧（令和8年3月31日現在） PDF（約395KB）</a></li>'
         f"{items}</ul></body></html>"
     ).encode()
+
+
+class Receiver:
+    """A webhook on 127.0.0.1 that records every POST (path, headers, JSON body) and answers `status`."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.posts: list[tuple[str, dict[str, str], Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                receiver.posts.append((self.path, dict(self.headers), json.loads(body)))
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -24,6 +24,8 @@ from db.events import stored_events  # noqa: E402
 from db.ingest import ingest_file  # noqa: E402
 from db.queries import editions  # noqa: E402
 from db.session import database  # noqa: E402
+from flows import stages  # noqa: E402
+from renkei.cli import DIRECT_RUN_LINE  # noqa: E402
 from renkei.edition import edition_from_text  # noqa: E402
 from renkei.store import SnapshotStore  # noqa: E402
 
@@ -193,8 +195,8 @@ def test_a_failed_gate_writes_nothing_and_the_rerun_reuses_the_cached_parse(
     # Bytes no other test uses (trailing blank lines parse the same): the cache starts cold for this file.
     (folder / "2026.txt").write_bytes(REAL_EDITION.read_bytes() + b"\n\n")
     reads: list[Path] = []
-    real_read = update_flow.read_source
-    monkeypatch.setattr(update_flow, "read_source", lambda path: reads.append(path) or real_read(path))
+    real_read = stages.read_source
+    monkeypatch.setattr(stages, "read_source", lambda path: reads.append(path) or real_read(path))
 
     before = _state(places)
     monkeypatch.setenv("RENKEI_GATE_MIN_RATIO", "1.0")  # any change in the program count fails the gate
@@ -301,4 +303,4 @@ def test_renkei_run_reports_a_refused_download_in_one_line_and_exits_1(places: d
         assert len(server.hits("/files/gone.pdf")) == 1  # a 4xx is not retried
     assert result.exit_code == 1
     assert result.stderr == f"Error: {url}: the server answered 404 Not Found\n"
-    assert result.stdout == ""
+    assert result.stdout == f"{DIRECT_RUN_LINE}\n"  # no server configured: the stages ran in this process

@@ -10,7 +10,15 @@ from renkei.records import Ward
 from renkei.report.charts import bar_chart
 from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
-from renkei.report.view import IndexRow, Overview, ReportInput, WardPage, programs_by_category, slug
+from renkei.report.view import (
+    IndexRow,
+    Overview,
+    ReportInput,
+    WardPage,
+    programs_by_category,
+    slug,
+    source_view,
+)
 
 TOP_CATEGORIES = 15
 TOP_PREFECTURES = 20
@@ -39,7 +47,7 @@ def render_ward_html(page: WardPage, data: ReportInput) -> str:
     return (
         _environment()
         .get_template("ward.html.j2")
-        .render(page_title=f"{page.ward.name} 変更履歴", page=page, span=_span(data))
+        .render(page_title=f"{page.ward.name} 変更履歴", page=page, span=_span(data), source=source_view(data))
     )
 
 
@@ -61,6 +69,7 @@ def render_index_html(rows: list[IndexRow], data: ReportInput) -> str:
         _environment()
         .get_template("index.html.j2")
         .render(
+            source=source_view(data),
             page_title=f"{data.title} 変更レポート",
             title=data.title,
             span=_span(data),
@@ -90,6 +99,7 @@ def render_overview_html(view: Overview, data: ReportInput) -> str:
         _environment()
         .get_template("overview.html.j2")
         .render(
+            source=source_view(data),
             page_title=f"{data.title} 概要",
             title=data.title,
             span=_span(data),
@@ -107,6 +117,7 @@ def render_ward_overview_html(ward: Ward, view: Overview, data: ReportInput) -> 
         _environment()
         .get_template("ward_overview.html.j2")
         .render(
+            source=source_view(data),
             page_title=ward.name,
             ward_name=ward.name,
             records=view.ward_programs.get(ward.code, []),

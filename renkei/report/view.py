@@ -9,6 +9,7 @@ from datetime import date
 
 from renkei.diff import ChangeEvent
 from renkei.normalise.wards import all_wards
+from renkei.provenance import SourceRecord, fetched_at_text, source_lines, source_warnings
 from renkei.records import Provenance, Record, Ward
 from renkei.reference import Place
 from renkei.report.japanese import provenance_ja, reason_ja
@@ -28,6 +29,8 @@ class ReportInput:
     previous: date | None = None
     previous_records: tuple[Record, ...] = ()
     events: tuple[ChangeEvent, ...] = ()
+    source: SourceRecord | None = None  # where the edition's file came from
+    supersedes: tuple[SourceRecord, ...] = ()  # the files this corrected edition replaced
 
 
 @dataclass(frozen=True)
@@ -217,4 +220,36 @@ def overview(records: Sequence[Record]) -> Overview:
         prefectures=sorted(prefectures.items(), key=lambda item: (-item[1], item[0])),
         ward_programs=dict(per_ward),
         ward_places=ward_places,
+    )
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """Where the edition came from, for a report's header (one line) and footer (every detail)."""
+
+    headline: str  # 出典: the publisher's file (or URL), when fetched
+    correction: str  # 訂正版: what it replaced and when ("" when it replaced nothing)
+    warnings: tuple[str, ...]
+    details: tuple[tuple[str, str], ...]
+
+
+def source_view(data: ReportInput) -> SourceView | None:
+    """The 出典 of a report; None for an edition stored before provenance was recorded."""
+    source = data.source
+    if source is None:
+        return None
+    name = source.file_name or source.final_url or source.location
+    headline = f"出典: {name}（取得 {fetched_at_text(source)}）"
+    correction = ""
+    if data.supersedes:
+        replaced = data.supersedes[-1]
+        correction = (
+            f"訂正版: {replaced.file_name or replaced.location}（取得 {fetched_at_text(replaced)}）を"
+            f"この版（取得 {fetched_at_text(source)}）で置き換えました"
+        )
+    return SourceView(
+        headline=headline,
+        correction=correction,
+        warnings=tuple(source_warnings(source, data.edition)),
+        details=tuple(source_lines(source)),
     )

@@ -12,12 +12,13 @@ from renkei.normalise.wards import all_wards
 from renkei.report.csv_ import render_events_csv, render_events_json
 from renkei.report.html import render_index_html, render_overview_html, render_ward_html, render_ward_overview_html
 from renkei.report.markdown import (
+    escape,
     render_index_markdown,
     render_overview_markdown,
     render_ward_markdown,
     render_ward_overview_markdown,
 )
-from renkei.report.view import ReportInput, index_rows, overview, slug, ward_pages
+from renkei.report.view import ReportInput, index_rows, overview, slug, source_view, ward_pages
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,26 @@ class ReportFiles:
 
 def render_report(data: ReportInput) -> dict[str, str | bytes]:
     """Every file of the report, by relative path (pure: nothing is written)."""
+    files = _render_files(data)
+    return {name: _with_source_markdown(content, data) if name.endswith(".md") else content
+            for name, content in files.items()}  # fmt: skip
+
+
+def _with_source_markdown(text: str | bytes, data: ReportInput) -> str | bytes:
+    """A Markdown page with the 出典 line under its title and every detail of the source at its foot."""
+    view = source_view(data)
+    if view is None or not isinstance(text, str):
+        return text
+    title, _, rest = text.partition("\n")
+    head = [escape(view.headline)]
+    if view.correction:
+        head.append(f"**{escape(view.correction)}**")
+    head += [f"**注意**: {escape(w)}" for w in view.warnings]
+    foot = ["", "---", "", "## 出典", "", *(f"- {label}: {escape(value)}" for label, value in view.details)]
+    return "\n".join([title, "", *head, rest.rstrip("\n"), *foot]) + "\n"
+
+
+def _render_files(data: ReportInput) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     if data.previous is None:
         view = overview(data.records)

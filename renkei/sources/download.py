@@ -17,10 +17,10 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
@@ -54,6 +54,11 @@ class Downloaded:
     sha256: str
     source_format: str
     not_modified: bool  # the server answered 304: the file is the one fetched before
+    final_url: str | None = None  # after redirects
+    file_name: str | None = None  # the publisher's name for the file (Content-Disposition, else the URL's path)
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: str | None = None  # when the body was fetched (UTC, ISO 8601); kept across 304 answers
 
 
 def fetch_page(url: str, settings: SourceSettings) -> tuple[str, str]:
@@ -81,7 +86,18 @@ def download_edition(url: str, folder: Path, settings: SourceSettings) -> Downlo
     with _client(settings) as client, _open(client, url, settings, headers) as response:
         if response.status_code == 304 and headers and known:
             path = folder / known["file"]
-            return Downloaded(url, path, known["sha256"], known["format"], not_modified=True)
+            return Downloaded(
+                url,
+                path,
+                known["sha256"],
+                known["format"],
+                not_modified=True,
+                final_url=known.get("final_url") or str(response.url),
+                file_name=known.get("file_name"),
+                etag=known.get("etag"),
+                last_modified=known.get("last_modified"),
+                fetched_at=known.get("fetched_at"),
+            )
         _raise_for_status(response, url)
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > settings.max_bytes:
@@ -89,16 +105,40 @@ def download_edition(url: str, folder: Path, settings: SourceSettings) -> Downlo
                 f"{url}: the server announces {int(declared)} bytes, over the {settings.max_bytes}-byte cap"
             )
         landed = _land(response, url, folder, settings)
+        landed = replace(
+            landed,
+            final_url=str(response.url),
+            file_name=_file_name(response),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
     state[url] = {
-        "etag": response.headers.get("etag"),
-        "last_modified": response.headers.get("last-modified"),
+        "etag": landed.etag,
+        "last_modified": landed.last_modified,
         "sha256": landed.sha256,
         "file": landed.path.name,
         "format": landed.source_format,
-        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fetched_at": landed.fetched_at,
+        "final_url": landed.final_url,
+        "file_name": landed.file_name,
     }
     _write_state(folder, state)
     return landed
+
+
+def _file_name(response: httpx.Response) -> str | None:
+    """The publisher's file name: Content-Disposition's filename* / filename, else the URL path's last part."""
+    disposition = response.headers.get("content-disposition", "")
+    encoded = re.search(r"filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)", disposition, re.IGNORECASE)
+    if encoded:
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            return unquote(encoded.group(2).strip().strip('"'), encoding=encoded.group(1), errors="strict")
+    plain = re.search(r'filename\s*=\s*"?([^";]+)"?', disposition, re.IGNORECASE)
+    if plain:
+        return plain.group(1).strip()
+    last = unquote(urlsplit(str(response.url)).path.rsplit("/", 1)[-1])
+    return last or None
 
 
 def _client(settings: SourceSettings) -> httpx.Client:

@@ -5,7 +5,8 @@ publisher's `listing` page (the newest link naming the table). Read from a TOML 
 table (RENKEI_CONFIG, default `$RENKEI_HOME/renkei.toml` when it exists), then the environment
 (RENKEI_SOURCE_FOLDER / RENKEI_SOURCE_URL / RENKEI_SOURCE_LISTING, RENKEI_ALLOWED_HOSTS comma-separated,
 RENKEI_DOWNLOAD_TIMEOUT seconds, RENKEI_DOWNLOAD_MAX_BYTES), then a deployment's parameters — each level
-overriding the one before. With no source at all, the bundled editions folder is used.
+overriding the one before. With no source at all, the bundled editions folder is used. Other tables of the
+same file (such as [notify]) are read with `config_table`.
 """
 
 from __future__ import annotations
@@ -110,16 +111,29 @@ def config_file() -> Path:
     return Path(value).expanduser() if value else home_dir() / "renkei.toml"
 
 
-def _from_config_file() -> dict[str, Any]:
+def config_table(name: str) -> dict[str, Any]:
+    """The config file's `[name]` table: {} when the file (at its default place) or the table is absent.
+
+    Raises SettingsError when RENKEI_CONFIG names a missing file, the file is not TOML, or `name` is not a table.
+    """
     path = config_file()
     if not path.is_file():
         if os.environ.get("RENKEI_CONFIG"):
             raise SettingsError(f"{path}: RENKEI_CONFIG names a file that does not exist")
         return {}
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("source", {})
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not a valid TOML file ({exc})") from None
+    if not isinstance(table, dict):
+        # the value is not shown: it may be a secret written in the wrong place (a notification URL)
+        raise SettingsError(f"{path}: {name} must be a [{name}] table")
+    return table
+
+
+def _from_config_file() -> dict[str, Any]:
+    path = config_file()
+    table = config_table("source")
     known = {f.name for f in fields(SourceSettings)}
     unknown = set(table) - known
     if unknown:
