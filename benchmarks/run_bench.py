@@ -1,12 +1,15 @@
-"""`renkei run` on the bundled editions: what Prefect adds to the same stages called directly.
+"""`renkei run` on the bundled editions, as a user meets it: new processes, against `renkei parse` of the same
+edition (the cost of starting Python and reading the file, which no run can avoid).
 
-Each measure starts from an empty SQLite warehouse, snapshot store and reports folder (median of RUNS):
-- direct: parse → gate → ingest → events → report as plain calls in this process;
-- update flow: the same through the update flow in this process, against a running Prefect server;
-- renkei run: a new process against the running server (adds interpreter start and imports);
-- renkei run, temporary server: with no PREFECT_API_URL, as on a fresh machine (Prefect starts its own);
-- no-op: the flow again on the stored warehouse (nothing new).
-Target: ≤ 2 s extra for the flow with a running server.
+Process figures (median of RUNS; each first run on an empty SQLite warehouse, snapshot store and reports folder):
+- renkei parse: the bundled edition to JSON lines;
+- renkei run, first: no PREFECT_API_URL, so the pipeline's stages run in the process (no Prefect, no server);
+- renkei run, nothing new: the same again on the stored warehouse;
+- renkei run, running server: PREFECT_API_URL set, so the run is a flow run on that server.
+Goals on a 2-core machine: nothing new ≤ 3× the parse process, first run ≤ 6×.
+
+In-process figures: the pipeline with the direct driver against the update flow (Prefect driver) with a running
+server — what Prefect's task and flow-run bookkeeping adds to the same stages (goal ≤ +2 s).
 Run: .venv/bin/python benchmarks/run_bench.py
 """
 
@@ -19,14 +22,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.prefect_support import free_port, start_prefect_server, stop
 
-RUNS = 3
+RUNS = 5
 BIN = Path(sys.executable).parent
+_fresh = iter(range(1_000_000))
 
 
 def _start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -37,71 +42,22 @@ def _start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     return start_prefect_server(command, env, home / "server.log", port), f"http://127.0.0.1:{port}/api"
 
 
-_fresh = iter(range(1_000_000))
-
-
-def _places(scratch: Path) -> dict[str, str]:
-    """New, empty places (a new database URL each time: the session layer remembers a migrated URL)."""
-    root = scratch / f"work-{next(_fresh)}"
+def _home(scratch: Path) -> dict[str, str]:
+    """The variables of a new, empty renkei home (database, snapshot store, reports, Prefect's state)."""
+    root = scratch / f"home-{next(_fresh)}"
     root.mkdir(parents=True)
     return {
-        "database_url": f"sqlite:///{root / 'warehouse.sqlite3'}",
-        "snapshot_dir": str(root / "snapshots"),
-        "reports_dir": str(root / "reports"),
+        "RENKEI_HOME": str(root),
+        "RENKEI_SNAPSHOT_DIR": str(root / "snapshots"),
+        "RENKEI_REPORTS_DIR": str(root / "reports"),
     }
 
 
-def _direct(places: dict[str, str], folder: Path) -> None:
-    from db.events import stored_events
-    from db.ingest import ingest_file
-    from db.queries import neighbours, programs_per_ward_before
-    from db.reports import report_input
-    from db.session import database
-    from renkei.edition import read_edition
-    from renkei.report.write import write_report
-    from renkei.sources.acquire import folder_editions
-    from renkei.store import SnapshotStore
-    from renkei.validate import check_gate
-
-    db, store = database(places["database_url"]), SnapshotStore(Path(places["snapshot_dir"]))
-    parsed = sorted(((p, read_edition(p)) for p in folder_editions(folder)), key=lambda item: item[1].as_of)
-    for path, edition in parsed:
-        with db.reading() as session:
-            check_gate(edition, str(path), programs_per_ward_before(session, edition.as_of))
-        ingest_file(db, path, store, parsed=edition)
-        with db.reading() as session:
-            previous, _ = neighbours(session, edition.as_of)
-            if previous is not None:
-                stored_events(session, previous.as_of, edition.as_of)
-            data = report_input(session, edition.as_of)
-        write_report(data, Path(places["reports_dir"]) / edition.as_of.isoformat())
-    db.dispose()
+def _process(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run([str(BIN / "renkei"), *args], env=env, check=True, capture_output=True)
 
 
-def _direct_process(places: dict[str, str], folder: Path) -> None:
-    code = (
-        "from pathlib import Path; from benchmarks.run_bench import _direct; "
-        f"_direct({places!r}, Path({str(folder)!r}))"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=Path(__file__).parents[1])
-
-
-def _cli(places: dict[str, str], folder: Path, env: dict[str, str]) -> None:
-    variables = {
-        "RENKEI_DATABASE_URL": places["database_url"],
-        "RENKEI_SNAPSHOT_DIR": places["snapshot_dir"],
-        "RENKEI_REPORTS_DIR": places["reports_dir"],
-        "RENKEI_HOME": str(Path(places["reports_dir"]).parent / "home"),
-    }
-    subprocess.run(
-        [str(BIN / "renkei"), "run", "--editions", str(folder)],
-        env={**env, **variables},
-        check=True,
-        capture_output=True,
-    )
-
-
-def _timed(action, runs: int = RUNS) -> float:  # type: ignore[no-untyped-def]
+def _timed(action: Callable[[], object], runs: int = RUNS) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -110,42 +66,63 @@ def _timed(action, runs: int = RUNS) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def _in_process(scratch: Path, folder: Path, api: str) -> tuple[float, float]:
+    """The pipeline driven directly and by Prefect (update flow, running server), in this process."""
+    os.environ.update(PREFECT_API_URL=api, PREFECT_HOME=str(scratch / "client"), PREFECT_LOGGING_LEVEL="WARNING")
+    from flows.pipeline import DirectDriver, Places, run_update
+    from flows.update import update
+    from renkei.sources.settings import SourceSettings
+
+    def places() -> Places:
+        home = _home(scratch)
+        return Places(f"sqlite:///{home['RENKEI_HOME']}/w.sqlite3", home["RENKEI_SNAPSHOT_DIR"], home["RENKEI_REPORTS_DIR"])
+
+    def flow() -> None:
+        where = places()
+        update(folder=str(folder), database_url=where.db_url, snapshot_dir=where.store, reports_dir=where.reports)
+
+    direct = _timed(lambda: run_update(DirectDriver(), SourceSettings(folder=str(folder)), places()))
+    flow()  # warm-up: imports, first API calls
+    return direct, _timed(flow)
+
+
 def main() -> None:
     from benchmarks.common import PROJECT_ROOT, print_figures
 
     folder = PROJECT_ROOT / "snapshots" / "bundled"
+    edition = next(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     scratch = Path(tempfile.mkdtemp(prefix="renkei-run-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RENKEI_"))}
+    env.update(PREFECT_HOME=str(scratch / "no-prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     server, api = _start_server(scratch / "prefect-server")
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RENKEI_"))}
-    base_env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     try:
-        os.environ.update(PREFECT_API_URL=api, PREFECT_HOME=str(scratch / "client"), PREFECT_LOGGING_LEVEL="WARNING")
-        from flows.update import update
-
-        work = scratch
-        direct = _timed(lambda: _direct(_places(work), folder))
-        update(folder=str(folder), **_places(work))  # warm-up: imports, first API calls
-        flow = _timed(lambda: update(folder=str(folder), **_places(work)))
-        stored = _places(work)
-        update(folder=str(folder), **stored)
-        noop = _timed(lambda: update(folder=str(folder), **stored))  # the same warehouse: nothing new
-        direct_process = _timed(lambda: _direct_process(_places(work), folder))
-        cli = _timed(lambda: _cli(_places(work), folder, {**base_env, "PREFECT_API_URL": api}))
-        temporary = _timed(
-            lambda: _cli(_places(work), folder, {**base_env, "PREFECT_HOME": str(scratch / "temporary")}), runs=1
+        parse = _timed(lambda: _process(["parse", str(edition)], env))
+        first = _timed(lambda: _process(["run", "--editions", str(folder)], {**env, **_home(scratch)}))
+        stored = {**env, **_home(scratch)}
+        _process(["run", "--editions", str(folder)], stored)
+        noop = _timed(lambda: _process(["run", "--editions", str(folder)], stored))
+        served = _timed(
+            lambda: _process(["run", "--editions", str(folder)], {**env, **_home(scratch), "PREFECT_API_URL": api}),
+            runs=3,
         )
+        direct, flow = _in_process(scratch, folder, api)
     finally:
         stop(server)
         shutil.rmtree(scratch, ignore_errors=True)
     print_figures(
-        "renkei run on the bundled editions (fresh SQLite warehouse each time, median of runs)",
+        "renkei run on the bundled edition, new processes (median of runs)",
         [
-            ("stages called directly", f"{direct:.2f} s", ""),
-            ("update flow, running server", f"{flow:.2f} s", f"+{flow - direct:.2f} s (target ≤ +2 s)"),
-            ("update flow, nothing new", f"{noop:.2f} s", "the second run of a day"),
-            ("stages directly, new process", f"{direct_process:.2f} s", "interpreter start and imports included"),
-            ("renkei run, running server", f"{cli:.2f} s", f"+{cli - direct_process:.2f} s: Prefect's import and API"),
-            ("renkei run, temporary server", f"{temporary:.2f} s", "fresh machine, no PREFECT_API_URL (1 run)"),
+            ("renkei parse (the edition to JSON lines)", f"{parse:.2f} s", "1×"),
+            ("renkei run, empty warehouse, no server", f"{first:.2f} s", f"{first / parse:.1f}× (goal ≤ 6×)"),
+            ("renkei run, nothing new, no server", f"{noop:.2f} s", f"{noop / parse:.1f}× (goal ≤ 3×)"),
+            ("renkei run, empty warehouse, running server", f"{served:.2f} s", f"{served / parse:.1f}×: a flow run"),
+        ],
+    )
+    print_figures(
+        "the same stages in one process: direct driver ÷ update flow with a running server",
+        [
+            ("pipeline, direct driver", f"{direct:.2f} s", ""),
+            ("update flow (Prefect driver)", f"{flow:.2f} s", f"+{flow - direct:.2f} s (goal ≤ +2 s)"),
         ],
     )
 

@@ -51,10 +51,14 @@ def _environment(service: str, **values: str) -> dict[str, str]:
 
 
 def _app_environment(api: str, warehouse: str, data: Path, **source: str) -> dict[str, str]:
-    """The app service's variables for a warehouse database and a data folder of this test."""
+    """The app service's variables for a warehouse database and a data folder of this test, the runner's
+    health webserver on a free loopback port."""
     return _environment(
         "app",
         PREFECT_API_URL=api,
+        PREFECT_RUNNER_SERVER_ENABLE="true",
+        PREFECT_RUNNER_SERVER_HOST="127.0.0.1",
+        PREFECT_RUNNER_SERVER_PORT=str(free_port()),
         RENKEI_DATABASE_URL=warehouse,
         RENKEI_HOME=str(data / "home"),
         RENKEI_SNAPSHOT_DIR=str(data / "snapshots"),
@@ -87,6 +91,8 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def served(prefect_api: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """`renkei serve` against the server, reading a listing page on a local HTTP server."""
+    import httpx
+
     with fresh_postgres_database("renkei_it") as warehouse, FixtureServer() as publisher:
         data = tmp_path / "data"
         env = _app_environment(prefect_api, warehouse, data, RENKEI_SOURCE_LISTING=publisher.url(LISTING))
@@ -98,6 +104,8 @@ def served(prefect_api: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
             )
         try:
             wait_for(lambda: _deployment(prefect_api), "the served deployment", log)
+            health = f"http://127.0.0.1:{env['PREFECT_RUNNER_SERVER_PORT']}/health"  # the app's health check
+            wait_for(lambda: httpx.get(health, timeout=2).status_code == 200, "the runner's /health", log)
             yield {"api": prefect_api, "warehouse": warehouse, "publisher": publisher, "data": data, "log": log}
         finally:
             stop(app)
