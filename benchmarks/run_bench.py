@@ -75,7 +75,9 @@ def _in_process(scratch: Path, folder: Path, api: str) -> tuple[float, float]:
 
     def places() -> Places:
         home = _home(scratch)
-        return Places(f"sqlite:///{home['RENKEI_HOME']}/w.sqlite3", home["RENKEI_SNAPSHOT_DIR"], home["RENKEI_REPORTS_DIR"])
+        return Places(
+            f"sqlite:///{home['RENKEI_HOME']}/w.sqlite3", home["RENKEI_SNAPSHOT_DIR"], home["RENKEI_REPORTS_DIR"]
+        )
 
     def flow() -> None:
         where = places()

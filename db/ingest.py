@@ -152,10 +152,16 @@ def _file_source(path: Path) -> SourceRecord:
 
 def _superseded_sources(existing: Edition) -> list[dict[str, object]]:
     """The replaced edition's own source (or what is known of it) after the ones it had replaced itself."""
-    own = existing.source or SourceRecord(
-        kind="file", location=existing.source_name, file_name=existing.source_name, sha256=existing.sha256,
-        parser_version=existing.parser_version,
-    ).to_dict()  # fmt: skip
+    own = (
+        existing.source
+        or SourceRecord(
+            kind="file",
+            location=existing.source_name,
+            file_name=existing.source_name,
+            sha256=existing.sha256,
+            parser_version=existing.parser_version,
+        ).to_dict()
+    )
     return [*(existing.supersedes or []), {**own, "ingested_at": existing.ingested_at.isoformat(timespec="seconds")}]
 
 

@@ -22,7 +22,7 @@ from flows.stages import Offered
 from renkei import config
 from renkei.errors import SettingsError
 from renkei.notify import NotifySettings, failed_notice, held_notice, send, stored_notice
-from renkei.provenance import source_warnings
+from renkei.provenance import SourceRecord, now_utc, source_warnings
 from renkei.records import Edition
 from renkei.review import ChangeVolume, ReviewHoldError, ReviewSettings, hold_markdown
 from renkei.sources.settings import SourceSettings
@@ -178,9 +178,7 @@ def _acquire(driver: Driver, settings: SourceSettings, places: Places) -> list[O
     return [driver.call("download", link.url, settings, downloads, "listing", settings.listing, link.text)]
 
 
-def _file_source(path: str) -> Any:
-    from renkei.provenance import SourceRecord, now_utc
-
+def _file_source(path: str) -> SourceRecord:
     return SourceRecord(
         kind="file", location=str(Path(path).resolve()), file_name=Path(path).name, fetched_at=now_utc()
     )

@@ -59,8 +59,14 @@ def find_edition_link(listing: str, settings: SourceSettings) -> acquire.Listing
     return acquire.choose_edition_link(listing, settings)
 
 
-def download(url: str, settings: SourceSettings, folder: str, kind: str = "url", location: str = "",
-             link_text: str | None = None) -> Offered:  # fmt: skip
+def download(
+    url: str,
+    settings: SourceSettings,
+    folder: str,
+    kind: str = "url",
+    location: str = "",
+    link_text: str | None = None,
+) -> Offered:
     """Download one edition file into the snapshot store's downloads folder (a conditional GET)."""
     fetched = download_edition(url, Path(folder), settings)
     source = SourceRecord(
@@ -147,9 +153,13 @@ def load(
     path: str, edition: Edition, source: SourceRecord, db_url: str, store: str, replace_edition: bool = False
 ) -> IngestResult:
     return ingest_file(
-        database(db_url), Path(path), SnapshotStore(Path(store)), replace=replace_edition, parsed=edition,
+        database(db_url),
+        Path(path),
+        SnapshotStore(Path(store)),
+        replace=replace_edition,
+        parsed=edition,
         source=source,
-    )  # fmt: skip
+    )
 
 
 def diff(as_of: date, db_url: str) -> ReportInput:

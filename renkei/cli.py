@@ -326,7 +326,10 @@ def review_reject(
 
 @review_app.command("list")
 def review_list() -> None:
-    """List the flow runs waiting for review (Paused), newest first."""
+    """List the flow runs waiting for review (Paused), newest first.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api renkei review list
+    """
     _prefect_defaults()
     from flows.review import held_runs
 
@@ -444,6 +447,8 @@ def editions(
                     "size": e.size_bytes,
                     "records": e.record_count,
                     "ingested_at": e.ingested_at.isoformat(timespec="seconds"),
+                    "source": e.source,
+                    **({"supersedes": e.supersedes} if e.supersedes else {}),
                 }
                 for e in stored_editions(session)
             ]

@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from renkei.diff import ChangeEvent
 from renkei.normalise.wards import all_wards
-from renkei.provenance import SourceRecord, fetched_at_text
+from renkei.provenance import SourceRecord, fetched_at_text, source_lines
 from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
 from renkei.review import ChangeVolume
@@ -130,6 +130,4 @@ def _source_line(source: SourceRecord) -> str:
 
 
 def _source_markdown(source: SourceRecord) -> str:
-    from renkei.provenance import source_lines
-
     return "出典:\n\n" + "".join(f"- {label}: {value}\n" for label, value in source_lines(source))

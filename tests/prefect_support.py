@@ -59,8 +59,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def summary_artifact(flow_run_id: Any, api: str | None = None) -> Any:
-    """The one artifact a flow run published (from the server at `api`, default: the configured one)."""
+def summary_artifact(flow_run_id: Any, api: str | None = None, key: str = "renkei-run-summary") -> Any:
+    """The one artifact of this key a flow run published (from the server at `api`, default: the configured
+    one); a held run also publishes "renkei-review"."""
     import contextlib
 
     from prefect.client.orchestration import get_client
@@ -69,7 +70,11 @@ def summary_artifact(flow_run_id: Any, api: str | None = None) -> Any:
 
     settings = temporary_settings({PREFECT_API_URL: api}) if api else contextlib.nullcontext()
     with settings, get_client(sync_client=True) as client:
-        (artifact,) = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
+        (artifact,) = [
+            a
+            for a in client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+            )
+            if a.key == key
+        ]
     return artifact

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from renkei.cli import app
+from renkei.cli import DIRECT_RUN_LINE, app
 from tests.conftest import REAL_EDITION
 
 runner = CliRunner()
@@ -39,6 +39,13 @@ def test_ingest_editions_export(home: Path, tmp_path: Path) -> None:
     assert listed.exit_code == 0
     (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert row["as_of"] == "2026-03-31" and row["records"] == 842 and row["format"] == "text"
+    source = row["source"]  # the contract's edition `source`: every key present, absent values null
+    assert set(source) == {
+        "kind", "location", "final_url", "link_text", "file_name", "etag", "last_modified", "fetched_at",
+        "sha256", "parser_version",
+    }  # fmt: skip
+    assert (source["kind"], source["location"], source["file_name"]) == ("file", str(REAL_EDITION), REAL_EDITION.name)
+    assert source["sha256"] == row["sha256"] and source["final_url"] is None and "supersedes" not in row
 
     exported = runner.invoke(app, ["export", "--edition", "2026-03-31"])
     parsed = runner.invoke(app, ["parse", str(REAL_EDITION)])
@@ -93,20 +100,20 @@ def test_db_upgrade(home: Path) -> None:
     assert result.exit_code == 0 and "schema at revision" in result.stdout
 
 
-@pytest.mark.xdist_group("prefect")  # the update flow: one worker starts Prefect's temporary server
 def test_run_ingests_the_bundled_edition_writes_reports_and_is_idempotent(home: Path) -> None:
     first = runner.invoke(app, ["run"])
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
     reports = home / "reports" / "2026-03-31"
-    assert lines[0] == f"2026-03-31 ingested: 842 programs, 0 change events first edition (overview); report {reports}"
+    assert lines[0] == DIRECT_RUN_LINE  # no PREFECT_API_URL: the stages ran in this process
+    assert lines[1] == f"2026-03-31 ingested: 842 programs, 0 change events first edition (overview); report {reports}"
     assert lines[-1] == f"reports: {reports}"  # the run ends with where the reports are
     assert (reports / "index.html").is_file() and len(list((reports / "wards").glob("*.html"))) == 23
     before = _db_file(home).read_bytes()
     written = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
     second = runner.invoke(app, ["run"])
     assert second.exit_code == 0
-    assert second.stdout.startswith("nothing new: ") and "nothing written" in second.stdout
+    assert second.stdout.splitlines()[1].startswith("nothing new: ") and "nothing written" in second.stdout
     assert _db_file(home).read_bytes() == before
     assert {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()} == written
 

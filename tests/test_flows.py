@@ -304,3 +304,17 @@ def test_renkei_run_reports_a_refused_download_in_one_line_and_exits_1(places: d
     assert result.exit_code == 1
     assert result.stderr == f"Error: {url}: the server answered 404 Not Found\n"
     assert result.stdout == f"{DIRECT_RUN_LINE}\n"  # no server configured: the stages ran in this process
+
+
+def test_renkei_run_with_flow_runs_as_a_flow_run_on_a_temporary_server(places: dict[str, str], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from renkei.cli import app
+
+    folder = tmp_path / "editions"
+    folder.mkdir()
+    (folder / "2026.txt").write_bytes(REAL_EDITION.read_bytes())
+    result = CliRunner().invoke(app, ["run", "--flow", "--editions", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert DIRECT_RUN_LINE not in result.stdout
+    assert result.stdout.splitlines()[0].startswith("2026-03-31 ingested: 842 programs")

@@ -18,7 +18,7 @@ import yaml
 
 from tests.conftest import PROJECT_ROOT, REAL_EDITION, fresh_postgres_database, tree
 from tests.derive import derive
-from tests.http_server import FixtureServer, Route, listing_page
+from tests.http_server import FixtureServer, Receiver, Route, listing_page
 from tests.prefect_support import free_port, start_prefect_server, stop, summary_artifact, wait_for
 from tests.test_match_diff import _keys
 
@@ -93,9 +93,16 @@ def served(prefect_api: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """`renkei serve` against the server, reading a listing page on a local HTTP server."""
     import httpx
 
+    receiver = Receiver()  # a webhook for the app's notices
     with fresh_postgres_database("renkei_it") as warehouse, FixtureServer() as publisher:
         data = tmp_path / "data"
-        env = _app_environment(prefect_api, warehouse, data, RENKEI_SOURCE_LISTING=publisher.url(LISTING))
+        env = _app_environment(
+            prefect_api,
+            warehouse,
+            data,
+            RENKEI_SOURCE_LISTING=publisher.url(LISTING),
+            RENKEI_NOTIFY_URLS=f"json://127.0.0.1:{receiver.port}/hook",
+        )
         env["PREFECT_RUNNER_POLL_FREQUENCY"] = "1"  # pick triggered runs up quickly (default 10 s)
         log = tmp_path / "serve.log"
         with log.open("wb") as out:
@@ -106,9 +113,18 @@ def served(prefect_api: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
             wait_for(lambda: _deployment(prefect_api), "the served deployment", log)
             health = f"http://127.0.0.1:{env['PREFECT_RUNNER_SERVER_PORT']}/health"  # the app's health check
             wait_for(lambda: httpx.get(health, timeout=2).status_code == 200, "the runner's /health", log)
-            yield {"api": prefect_api, "warehouse": warehouse, "publisher": publisher, "data": data, "log": log}
+            yield {
+                "api": prefect_api,
+                "warehouse": warehouse,
+                "publisher": publisher,
+                "data": data,
+                "log": log,
+                "receiver": receiver,
+                "env": env,
+            }
         finally:
             stop(app)
+            receiver.close()
 
 
 def _deployment(api: str) -> Any:
@@ -242,3 +258,120 @@ def test_deploy_to_a_process_work_pool_whose_worker_runs_a_backfill(prefect_api:
         with database(warehouse).reading() as session:
             assert [(e.as_of, e.record_count) for e in editions(session)] == [(date(2026, 3, 31), 842)]
         assert (tmp_path / "reports" / "2026-03-31" / "index.html").is_file()
+
+
+def _paused_run(api: str, log: Path) -> Any:
+    """Trigger the update deployment and wait until its run is paused for review."""
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}):
+        run = run_deployment(DEPLOYMENT, timeout=0)
+
+        def paused() -> bool:
+            with get_client(sync_client=True) as client:
+                state = client.read_flow_run(run.id).state
+            return state is not None and state.is_paused()
+
+        wait_for(paused, "the run paused for review", log, seconds=180)
+    return run
+
+
+def _finished(api: str, run_id: Any, log: Path) -> Any:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    def final() -> Any:
+        with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+            state = client.read_flow_run(run_id).state
+        return state if state is not None and state.is_final() else None
+
+    return wait_for(final, "the run's end", log, seconds=180)
+
+
+def _review(env: dict[str, str], verdict: str, run_id: Any) -> str:
+    done = subprocess.run(
+        [str(BIN / "renkei"), "review", verdict, str(run_id), "--note", "integration test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_a_flood_of_changes_waits_for_review_rejected_writes_nothing_approved_loads(
+    served: dict[str, Any],
+) -> None:
+    from db.queries import editions
+    from db.session import database
+    from tests.test_pipeline import flooded_text
+
+    api, publisher, data, log, receiver = (served[k] for k in ("api", "publisher", "data", "log", "receiver"))
+    earlier = derive(11, date(2025, 3, 31), changes=10)
+    publisher.routes["/files/r7.txt"] = Route(body=earlier.text().encode(), etag='"r7"')
+    r7_link = ("/files/r7.txt", "各特別区と全国市町村等連携事業一覧（令和7年3月31日現在）")
+    publisher.routes[LISTING] = Route(body=listing_page(r7_link))
+    _trigger(api, log)
+    flood_link = ("/files/r8.txt", "各特別区と全国市町村等連携事業一覧（令和8年3月31日現在） TXT")
+    publisher.routes["/files/r8.txt"] = Route(
+        body=flooded_text().encode(), etag='"r8"', headers={"Content-Disposition": 'attachment; filename="r8.txt"'}
+    )
+    publisher.routes[LISTING] = Route(body=listing_page(flood_link, r7_link))
+    before = (_warehouse_rows(served["warehouse"]), tree(data / "snapshots"), tree(data / "reports"))
+
+    held = _paused_run(api, log)
+    assert (_warehouse_rows(served["warehouse"]), tree(data / "reports")) == (before[0], before[2])
+    assert "rejected: it ends without writing anything" in _review(served["env"], "reject", held.id)
+    assert _finished(api, held.id, log).is_completed()
+    assert str(summary_artifact(held.id, api).data).startswith("# renkei 更新: 確認の結果、取り込みませんでした")
+    review = str(summary_artifact(held.id, api, key="renkei-review").data)
+    assert review.startswith("# renkei 更新: 確認待ち") and "RENKEI_REVIEW_MAX_CHANGED_SHARE" in review
+    assert (_warehouse_rows(served["warehouse"]), tree(data / "reports")) == (before[0], before[2])
+
+    approved = _paused_run(api, log)  # the edition is still new: held again
+    assert "approved" in _review(served["env"], "approve", approved.id)
+    assert _finished(api, approved.id, log).is_completed()
+    with database(served["warehouse"]).reading() as session:
+        stored = editions(session)
+        assert [e.as_of for e in stored] == [date(2025, 3, 31), date(2026, 3, 31)]
+        source = stored[-1].source
+    assert source is not None
+    assert (source["kind"], source["location"]) == ("listing", publisher.url(LISTING))
+    assert (source["final_url"], source["file_name"], source["etag"]) == (
+        publisher.url("/files/r8.txt"), "r8.txt", '"r8"',
+    )  # fmt: skip
+    assert source["link_text"].startswith("各特別区と全国市町村等連携事業一覧(令和8年3月31日現在)")  # NFKC
+    index = (data / "reports" / "2026-03-31" / "index.html").read_text(encoding="utf-8")
+    assert "出典: r8.txt（取得 " in index and publisher.url("/files/r8.txt") in index
+
+    publisher.routes[LISTING] = Route(status=404, body=b"gone")  # the page moved: the run fails
+    failed = _run_to_the_end(api, log)
+    assert failed.is_failed()
+    titles = [body["title"] for _, _, body in receiver.posts]
+    assert titles == [
+        "renkei: 令和7年3月31日現在の版を取り込みました（最初の版）",
+        "renkei: 令和8年3月31日現在の版の取り込みを保留しました（承認待ち）",
+        "renkei: 令和8年3月31日現在の版の取り込みを保留しました（承認待ち）",
+        f"renkei: 令和8年3月31日現在の版を取り込みました（{len(_events(served))} 件の変更）",
+        "renkei: 更新に失敗しました",
+    ]
+
+
+def _events(served: dict[str, Any]) -> list[Any]:
+    from db.events import stored_events
+    from db.session import database
+
+    with database(served["warehouse"]).reading() as session:
+        return stored_events(session, date(2025, 3, 31), date(2026, 3, 31))
+
+
+def _run_to_the_end(api: str, log: Path) -> Any:
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}):
+        run = run_deployment(DEPLOYMENT, timeout=0)
+    return _finished(api, run.id, log)

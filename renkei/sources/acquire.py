@@ -6,7 +6,7 @@ from pathlib import Path
 
 from renkei.errors import EditionReadError
 from renkei.sources.download import DownloadError, fetch_page
-from renkei.sources.listing import EditionLink, newest_edition_link
+from renkei.sources.listing import TITLE, EditionLink, ListingChoice, links_to_editions, page_links
 from renkei.sources.settings import SourceSettings
 
 _NOT_EDITIONS = {".md", ".json", ".toml"}  # notes and state kept beside editions
@@ -26,8 +26,17 @@ def folder_editions(folder: Path) -> list[Path]:
 
 def listing_edition_link(listing_url: str, settings: SourceSettings) -> EditionLink:
     """The newest link to the table on the publisher's listing page."""
-    html, final_url = fetch_page(listing_url, settings)
-    link = newest_edition_link(html, final_url)
-    if link is None:
-        raise DownloadError(f"{listing_url}: no link naming 各特別区と全国市町村等連携事業一覧 on the page")
-    return link
+    return choose_edition_link(listing_url, settings).chosen
+
+
+def choose_edition_link(listing_url: str, settings: SourceSettings) -> ListingChoice:
+    """The newest link to the table on the publisher's listing page, with every candidate it was chosen among."""
+    html, page_url = fetch_page(listing_url, settings)
+    links = page_links(html, page_url)  # relative hrefs resolve against the final URL, after redirects
+    candidates = links_to_editions(links)
+    if not candidates:
+        raise DownloadError(
+            f"{listing_url}: no link naming {TITLE} on the page; looked in the text in and around each of its "
+            f"{len(links)} link{'' if len(links) == 1 else 's'} (the list item, table row or line it stands in)"
+        )
+    return ListingChoice(candidates[0], tuple(candidates), page_url)

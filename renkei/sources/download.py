@@ -33,6 +33,10 @@ TOTAL_TIME_FACTOR = 20  # a whole body may take 20 read timeouts (10 minutes at 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 STATE_FILE = "state.json"
 _EXTENSIONS = {"text": "txt", "pdf": "pdf", "xlsx": "xlsx"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_DETECTED = ("utf-8", "cp932", "euc_jp")  # UTF-8 first: Shift_JIS and EUC-JP text rarely decodes as strict UTF-8
+# Labels browsers accept (WHATWG Encoding) that Python's codecs do not know.
+_CHARSET_ALIASES = {"x-sjis": "cp932", "windows-31j": "cp932", "x-euc-jp": "euc_jp", "cseucpkdfmtjapanese": "euc_jp"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _USER_AGENT = "renkei (change-tracking ETL for the Tokyo special wards partnership table)"  # headers are ASCII
 
@@ -70,7 +74,8 @@ def fetch_page(url: str, settings: SourceSettings) -> tuple[str, str]:
             body += chunk
             if len(body) > MAX_PAGE_BYTES:
                 raise DownloadError(f"{url}: page larger than {MAX_PAGE_BYTES} bytes; refused")
-        return bytes(body).decode(_page_encoding(response, body), errors="replace"), str(response.url)
+        page = bytes(body)
+        return page.decode(_page_encoding(response, page), errors="replace"), str(response.url)
 
 
 def download_edition(url: str, folder: Path, settings: SourceSettings) -> Downloaded:
@@ -249,19 +254,39 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _page_encoding(response: httpx.Response, body: bytes) -> str:
-    """The charset of the Content-Type header, else the page's own <meta charset>, else UTF-8 — the first
-    that Python knows. Shift_JIS is read as CP932, the Windows superset Japanese pages are written in."""
+    """The codec a page is read with: a byte-order mark, else the Content-Type charset, else the page's own <meta
+    charset> / <meta http-equiv content="…; charset=…">, else detected (strict UTF-8, then CP932, then EUC-JP).
+
+    A declared charset is taken when Python knows it and the bytes decode with it: Japanese servers still send
+    `charset=UTF-8` for Shift_JIS pages, and a page read with the wrong codec would hide the edition's link. When
+    nothing decodes cleanly, the first known declaration (else UTF-8) is used with replacement characters.
+    """
+    for mark, codec in _BOMS:
+        if body.startswith(mark):
+            return codec
     found = _META_CHARSET.search(body[:4096])
-    candidates = [response.charset_encoding, found.group(1).decode("ascii") if found else None]
-    for name in candidates:
-        if not name:
-            continue
+    declared = [_codec(response.charset_encoding), _codec(found.group(1).decode("ascii") if found else None)]
+    known = [codec for codec in declared if codec]
+    for codec in [*known, *_DETECTED]:
         try:
-            codec = codecs.lookup(name).name
-        except LookupError:
+            body.decode(codec)
+        except UnicodeDecodeError:
             continue
-        return "cp932" if codec == "shift_jis" else codec
-    return "utf-8"
+        return codec
+    return known[0] if known else "utf-8"
+
+
+def _codec(label: str | None) -> str | None:
+    """Python's codec for a charset label, or None. Shift_JIS is read as CP932, the Windows superset Japanese
+    pages are written in (①, ㈱ and NEC/IBM kanji fail in strict Shift_JIS)."""
+    if not label:
+        return None
+    label = label.strip().lower()
+    try:
+        codec = codecs.lookup(_CHARSET_ALIASES.get(label, label)).name
+    except LookupError:
+        return None
+    return "cp932" if codec == "shift_jis" else codec
 
 
 def _read_state(folder: Path) -> dict[str, dict[str, str]]:
