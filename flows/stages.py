@@ -3,7 +3,8 @@
 
 `flows.pipeline` strings them together; it runs them directly (`renkei run` without a Prefect server) or as
 Prefect tasks (`flows.update`, which wraps these very functions) — one implementation, two ways to drive it.
-Nothing here imports Prefect.
+Nothing here imports Prefect; what only some runs need (HTTP, templates) is imported inside its stage, so a
+run with nothing new starts fast.
 """
 
 from __future__ import annotations
@@ -24,10 +25,8 @@ from renkei.provenance import SourceRecord, now_utc
 from renkei.read import read_source
 from renkei.records import Edition
 from renkei.report.view import ReportInput
-from renkei.report.write import write_report
 from renkei.review import ChangeVolume, ReviewSettings, change_volume
 from renkei.sources import acquire
-from renkei.sources.download import download_edition
 from renkei.sources.settings import SourceSettings
 from renkei.store import SnapshotStore, sha256_of
 from renkei.table import SourceTable
@@ -68,6 +67,7 @@ def download(
     link_text: str | None = None,
 ) -> Offered:
     """Download one edition file into the snapshot store's downloads folder (a conditional GET)."""
+    from renkei.sources.download import download_edition  # httpx: only runs that download pay for it
     fetched = download_edition(url, Path(folder), settings)
     source = SourceRecord(
         kind=kind,
@@ -169,6 +169,7 @@ def diff(as_of: date, db_url: str) -> ReportInput:
 
 
 def report(data: ReportInput, folder: str) -> str:
+    from renkei.report.write import write_report  # Jinja2: a run with nothing new never renders
     return str(write_report(data, Path(folder) / data.edition.isoformat()).folder)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from renkei.errors import EditionReadError
-from renkei.sources.download import DownloadError, fetch_page
 from renkei.sources.listing import TITLE, EditionLink, ListingChoice, links_to_editions, page_links
 from renkei.sources.settings import SourceSettings
 
@@ -31,6 +30,8 @@ def listing_edition_link(listing_url: str, settings: SourceSettings) -> EditionL
 
 def choose_edition_link(listing_url: str, settings: SourceSettings) -> ListingChoice:
     """The newest link to the table on the publisher's listing page, with every candidate it was chosen among."""
+    from renkei.sources.download import DownloadError, fetch_page  # httpx: folder runs never import it
+
     html, page_url = fetch_page(listing_url, settings)
     links = page_links(html, page_url)  # relative hrefs resolve against the final URL, after redirects
     candidates = links_to_editions(links)
