@@ -68,6 +68,7 @@ def download(
 ) -> Offered:
     """Download one edition file into the snapshot store's downloads folder (a conditional GET)."""
     from renkei.sources.download import download_edition  # httpx: only runs that download pay for it
+
     fetched = download_edition(url, Path(folder), settings)
     source = SourceRecord(
         kind=kind,
@@ -170,6 +171,7 @@ def diff(as_of: date, db_url: str) -> ReportInput:
 
 def report(data: ReportInput, folder: str) -> str:
     from renkei.report.write import write_report  # Jinja2: a run with nothing new never renders
+
     return str(write_report(data, Path(folder) / data.edition.isoformat()).folder)
 
 

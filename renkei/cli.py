@@ -223,6 +223,7 @@ def _run_directly(source: dict[str, str | None], replace: bool, accept_changes: 
 
 def _run_as_flow(source: dict[str, str | None], replace: bool, accept_changes: bool, show_logs: bool):  # type: ignore[no-untyped-def]
     """The update run as a Prefect flow run (on the configured server, or a temporary one with --flow)."""
+    _require_prefect_server()
     _prefect_defaults()
     from flows.update import update
 
@@ -234,20 +235,45 @@ def _run_as_flow(source: dict[str, str | None], replace: bool, accept_changes: b
     return update(**source, replace_edition=replace, on_hold=on_hold)
 
 
-def _prefect_api_configured() -> bool:
-    """PREFECT_API_URL in the environment or in the active Prefect profile — read without importing Prefect."""
+def _prefect_api_url() -> str | None:
+    """PREFECT_API_URL from the environment or the active Prefect profile — read without importing Prefect."""
     import os
     import tomllib
 
     if os.environ.get("PREFECT_API_URL"):
-        return True
+        return os.environ["PREFECT_API_URL"]
     home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
     try:
         profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     active = os.environ.get("PREFECT_PROFILE") or profiles.get("active", "ephemeral")
-    return bool(profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL"))
+    return profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL") or None
+
+
+def _prefect_api_configured() -> bool:
+    return _prefect_api_url() is not None
+
+
+def _require_prefect_server() -> None:
+    """A configured Prefect server must answer before anything is run on it: one line, not a traceback."""
+    import httpx
+
+    url = _prefect_api_url()
+    if url is None:
+        return
+    try:
+        answer = httpx.get(url.rstrip("/") + "/health", timeout=10)
+        problem = None if answer.status_code in (200, 401) else f"it answered {answer.status_code}"
+    except httpx.HTTPError as exc:
+        problem = f"no answer ({type(exc).__name__})"
+    if problem:
+        typer.echo(
+            f"Error: the Prefect server at PREFECT_API_URL={url} cannot be used: {problem}; start it, "
+            "or unset PREFECT_API_URL to run the stages in this process",
+            err=True,
+        )
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -268,6 +294,7 @@ def serve(
             err=True,
         )
         raise typer.Exit(code=2)
+    _require_prefect_server()
     _prefect_defaults()
     from flows.serve import serve_deployments
 

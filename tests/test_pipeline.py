@@ -279,3 +279,20 @@ def test_backfill_records_each_file_as_its_own_source(places: Places, tmp_path: 
     assert (outcome.provenance.kind, outcome.provenance.location) == ("file", str(path.resolve()))
     assert json.loads(json.dumps(outcome.provenance.to_dict()))["sha256"] == sha256_of(path)
     assert edition_from_text(earlier.text()).as_of == outcome.as_of
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"]])
+def test_a_configured_server_that_does_not_answer_is_one_line(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.prefect_support import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: the Prefect server at PREFECT_API_URL={url} cannot be used: no answer (ConnectError); "
+        "start it, or unset PREFECT_API_URL to run the stages in this process\n"
+    )
+    assert not (Path(os.environ["RENKEI_HOME"]) / "renkei.sqlite3").exists()
