@@ -4,6 +4,7 @@ well-formed and escaped HTML, the CSV for Excel, the first edition's overview, a
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -333,10 +334,14 @@ def test_the_stored_report_is_the_report_of_the_editions(warehouse, store, pair,
     for path in reversed(pair_files):  # newest first: the events are recomputed when the older one arrives
         ingest_file(warehouse, path, store)
     with warehouse.reading() as session:
-        stored = render_report(report_input(session))
-    assert stored.keys() == files.keys()
-    for name in files:
-        assert stored[name] == files[name], name
+        data = report_input(session)
+    stored = render_report(data)
+    # The stored edition also knows where its file came from (出典): the parsed pair is given the same source.
+    assert data.source is not None and data.source.sha256 is not None
+    expected = render_report(dataclasses.replace(pair[1], source=data.source))
+    assert stored.keys() == expected.keys() == files.keys()
+    for name in expected:
+        assert stored[name] == expected[name], name
 
 
 @pytest.mark.slow
