@@ -1,8 +1,10 @@
 """`renkei ingest`: one edition file → snapshot store + versioned tables, in one transaction.
 
-Order of work, so that a failure at any point leaves the database and the manifest as they were:
-parse (no side effects) → stage the snapshot under temporary names → one write transaction (lock, checks,
-load, audit row) → publish the snapshot. A file already ingested (same sha256) is a no-op that writes nothing.
+Order of work, so that a crash at any point leaves the warehouse consistent: parse (no side effects) → stage
+the snapshot under temporary names → move its files to their content-addressed places (unlisted: harmless)
+→ one write transaction (lock, checks, load, audit row) → list it in the manifest. The database is the record
+of what is stored; a crash after the commit leaves the manifest behind, and `db.reconcile` (run by every
+command that opens the warehouse) lists the edition again. A file already ingested (same sha256) is a no-op.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ def ingest_file(
     started = datetime.now(UTC)
     superseded: str | None = None
     try:
+        store.place(staged)  # files first: once the transaction commits, they must be there
         with db.writing() as session:
             if _edition_with_sha(session, sha256) is not None:  # another process won the race while we waited
-                store.discard(staged)
+                store.discard(staged, placed=False)  # its edition lists the same files
                 return IngestResult(source_name, sha256, edition.as_of.isoformat(), "unchanged", len(edition.records))
             existing = session.scalars(select(Edition).where(Edition.as_of == edition.as_of)).one_or_none()
             if existing is not None and not replace:
@@ -107,10 +110,10 @@ def ingest_file(
                 )
             )
     except RenkeiError:
-        store.discard(staged)
+        store.discard(staged, placed=not _stored(db, sha256))
         raise
     except Exception as exc:
-        store.discard(staged)
+        store.discard(staged, placed=not _stored(db, sha256))
         _audit_failure(db, path, sha256, edition, started, exc)
         raise
     store.publish(staged, supersedes=superseded)
@@ -140,6 +143,15 @@ def _replace(
         counts.editions_reappended.append(following.as_of.isoformat())
         before = following
     return counts
+
+
+def _stored(db: Database, sha256: str) -> bool:
+    """Whether an edition with this content is stored (by a concurrent run): then its files must stay."""
+    try:
+        with db.reading() as session:
+            return _edition_with_sha(session, sha256) is not None
+    except Exception:
+        return True  # cannot tell: keeping an unlisted file is harmless, removing a listed one is not
 
 
 def _edition_with_sha(session: Session, sha256: str) -> Edition | None:

@@ -194,6 +194,8 @@ def _store_editions(
     notify: NotifySettings,
 ) -> RunSummary:
     """Parse every new file, validate and review them all, then load, diff and report them in date order."""
+    for line in driver.call("reconcile", places.db_url, places.store):
+        driver.logger.warning("snapshot store: %s", line)
     new, unchanged = driver.call("select_new", offered, places.db_url)
     outcomes: dict[date, EditionOutcome] = {}
     parsed: list[tuple[Offered, Edition]] = []

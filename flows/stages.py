@@ -16,6 +16,7 @@ from pathlib import Path
 
 from db.ingest import IngestResult, ingest_file
 from db.queries import edition_on, export_records, ingested_sha256s, neighbours, programs_per_ward_before
+from db.reconcile import reconcile as reconcile_store
 from db.reports import report_input
 from db.session import database
 from renkei.diff import diff_editions
@@ -81,6 +82,12 @@ def download(
         fetched_at=fetched.fetched_at,
     )
     return Offered(str(fetched.path), source)
+
+
+def reconcile(db_url: str, store: str) -> list[str]:
+    """The snapshot store brought in line with the warehouse; what was repaired and what could not be."""
+    done = reconcile_store(database(db_url), SnapshotStore(Path(store)))
+    return done.repaired + [f"problem: {line}" for line in done.problems]
 
 
 # --- select, parse -------------------------------------------------------------------------------------------
@@ -190,6 +197,7 @@ __all__ = [
     "find_edition_link",
     "list_folder",
     "load",
+    "reconcile",
     "report",
     "review",
     "select_new",

@@ -77,6 +77,7 @@ def _plain(name: str, function: Any) -> Any:
 find_edition_link = _network("find edition link", stages.find_edition_link)
 download = _network("download edition", stages.download)
 list_folder = _plain("list folder", stages.list_folder)
+reconcile = _plain("reconcile snapshot store", stages.reconcile)
 select_new = _plain("select new files", stages.select_new)
 extract = task(name="extract", cache_key_fn=_extract_key, persist_result=True)(stages.extract)
 assemble = task(name="assemble and normalise", cache_key_fn=_assemble_key, persist_result=True)(stages.assemble)

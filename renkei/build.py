@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from renkei.assemble import AssemblyRow, Entry
 from renkei.normalise.eras import StartCell, display_start_text, parse_start_cell
 from renkei.normalise.text import strip_markup, text_key
 from renkei.records import ParseWarning, Partner, Provenance, Record, Start
+from renkei.settings import ParseSettings
 
 
-def entries_to_records(entries: list[Entry], as_of: date) -> tuple[Record, ...]:
-    """One record per entry, numbered within its ward in document order."""
+@dataclass(frozen=True)
+class Limits:
+    """The caps on what an edition holds (max_programs, max_partners), and the file named when one bites."""
+
+    path: str
+    settings: ParseSettings
+
+    def check_programs(self, entries: list[Entry]) -> None:
+        cap = self.settings.max_programs
+        if len(entries) > cap:
+            where = entries[cap].start_rows[0].provenance.describe()
+            raise self.settings.refusal(self.path, "max_programs", "programs", where)
+
+    def check_partners(self, count: int, row: AssemblyRow) -> None:
+        if count > self.settings.max_partners:
+            raise self.settings.refusal(self.path, "max_partners", "partners in one program", row.provenance.describe())
+
+
+def entries_to_records(entries: list[Entry], as_of: date, limits: Limits | None = None) -> tuple[Record, ...]:
+    """One record per entry, numbered within its ward in document order.
+
+    With `limits`, an edition of more programs, or a program of more partners, than they allow is refused
+    (EditionReadError) before its records are built.
+    """
+    if limits is not None:
+        limits.check_programs(entries)
     counters: dict[str, int] = defaultdict(int)
     records: list[Record] = []
     for entry in entries:
@@ -22,7 +48,7 @@ def entries_to_records(entries: list[Entry], as_of: date) -> tuple[Record, ...]:
         for row in entry.rows:
             warnings.extend(row.row.warnings)
         start = _start(entry, warnings)
-        partners = _partners(entry, warnings)
+        partners = _partners(entry, warnings, limits)
         _note_markup(entry, warnings)
         name = entry.name
         records.append(
@@ -71,7 +97,7 @@ def _start(entry: Entry, warnings: list[ParseWarning]) -> Start:
     return Start(text=" ".join(texts), fiscal_years=tuple(sorted(years)))
 
 
-def _partners(entry: Entry, warnings: list[ParseWarning]) -> tuple[Partner, ...]:
+def _partners(entry: Entry, warnings: list[ParseWarning], limits: Limits | None) -> tuple[Partner, ...]:
     rows_with_partners = [r for r in entry.rows if r.partner_cell]
     rows_with_years = [r for r in rows_with_partners if parse_start_cell(r.start_cell).items]
     per_row_years = len(rows_with_years) > 1
@@ -109,6 +135,8 @@ def _partners(entry: Entry, warnings: list[ParseWarning]) -> tuple[Partner, ...]
                 repeats.append((shown, row.provenance))
                 continue
             kept[identity] = partner
+            if limits is not None:
+                limits.check_partners(len(kept), row)
     if repeats:
         names = "、".join(dict.fromkeys(name for name, _ in repeats))
         where = Provenance()
@@ -136,7 +164,7 @@ def _with_year(partner: Partner, year: int) -> Partner:
 
 
 def _note_markup(entry: Entry, warnings: list[ParseWarning]) -> None:
-    marked = [r for r in entry.rows if any(strip_markup(c)[1] for c in r.row.cells)]
+    marked = [r for r in entry.rows if r.row.markup_removed]  # table.py cleaned the cells and kept the fact
     if marked:
         where = Provenance()
         for row in marked:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from renkei.records import WARNING_KINDS, Edition, ParseWarning
 
+LABELS: dict[str, str] = WARNING_KINDS
+
 
 @dataclass(frozen=True)
 class QualityItem:
@@ -19,7 +21,7 @@ class QualityItem:
 
 @dataclass(frozen=True)
 class QualityReport:
-    counts: tuple[tuple[str, str, int], ...]  # (kind, label, count), in WARNING_KINDS order
+    counts: tuple[tuple[str, str, int], ...]  # (kind, label, count), in LABELS order
     items: tuple[QualityItem, ...]
 
     @property
@@ -38,10 +40,10 @@ def quality_report(edition: Edition) -> QualityReport:
     for warning in edition.warnings:
         if warning not in seen:
             items.append(_item(warning, ""))
-    order = {kind: i for i, kind in enumerate(WARNING_KINDS)}
+    order = {kind: i for i, kind in enumerate(LABELS)}
     counter = Counter(item.kind for item in items)
     counts = tuple(
-        (kind, WARNING_KINDS.get(kind, kind), counter[kind]) for kind in sorted(counter, key=lambda k: order.get(k, 99))
+        (kind, LABELS.get(kind, kind), counter[kind]) for kind in sorted(counter, key=lambda k: order.get(k, 99))
     )
     return QualityReport(counts=counts, items=tuple(items))
 
@@ -49,7 +51,7 @@ def quality_report(edition: Edition) -> QualityReport:
 def _item(warning: ParseWarning, program: str) -> QualityItem:
     return QualityItem(
         kind=warning.kind,
-        label=WARNING_KINDS.get(warning.kind, warning.kind),
+        label=LABELS.get(warning.kind, warning.kind),
         where=warning.provenance.describe(),
         message=warning.message,
         program=program,

@@ -107,6 +107,7 @@ WARNING_KINDS: dict[str, str] = {
     "correction_applied": "misprint corrected",
     "duplicate_row_merged": "identical row merged",
     "duplicate_partner": "place listed twice in one entry",
+    "invisible_removed": "invisible or control characters removed",
     "orphan_attached": "orphan row attached by judgement",
     "cut_cell": "cut cell",
     "unreadable_year": "start year not readable",

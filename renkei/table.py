@@ -3,19 +3,25 @@
 Every reader (text, PDF, XLSX) produces `SourceRow`s; this stage is shared so that the three formats are
 assembled by the same rules. Headers repeat on every page, sometimes with wrap spaces ("各特別 区名") and
 once fused with the first data row's category ("連携カテ ゴリ 産業").
+
+Every cell of every format passes here first, so this is where cell text is cleaned (`clean_cell`): invisible
+characters (`invisible_removed`) and markup (`markup_removed`, reported per entry by `build.py`) go before any
+rule reads a cell. The as-of date is checked here too: a day the calendar lacks, or one in the future, is
+refused.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 
-from renkei.errors import EditionReadError
-from renkei.normalise.eras import parse_as_of
-from renkei.normalise.text import display_text
+from renkei.errors import EditionReadError, SettingsError
+from renkei.normalise.eras import PrintedDate, find_as_of
+from renkei.normalise.text import clean_cell, describe_code_points, display_text
 from renkei.records import ParseWarning, Provenance, SourceFormat
 
 COLUMN_COUNT = 7
@@ -25,6 +31,37 @@ HEADER_LABELS = ("各特別区名", "連携カテゴリ", "事業名称等", "�
 _HEADER_MIN_LABELS = 4
 TITLE_MARK = "連携事業一覧"
 _SPACES = re.compile(r"[\s\u3000]+")
+
+# How far past today (in Tokyo) an edition's as-of date may lie. Editions are dated at a month's end
+# ("令和8年3月31日現在") and may be published in the last days before it; 31 days lets an edition be dated at the
+# end of the month in progress, from any day of that month, and no further. A date beyond is a misprint (a
+# wrong era year: 令和20年 for 令和8年) that would otherwise become the newest edition for years.
+AS_OF_TOLERANCE_DAYS = 31
+AS_OF_TOLERANCE_VARIABLE = "RENKEI_AS_OF_TOLERANCE_DAYS"
+# Japan has kept no summer time since 1951: Tokyo is UTC+9 all year, with no time zone database needed.
+_TOKYO = timezone(timedelta(hours=9), "Asia/Tokyo")
+
+
+def tokyo_today() -> date:
+    """Today's date in Tokyo, the publisher's calendar."""
+    return datetime.now(_TOKYO).date()
+
+
+def as_of_tolerance_days() -> int:
+    """The tolerance for future as-of dates: RENKEI_AS_OF_TOLERANCE_DAYS when set, else 31 days.
+
+    Raises SettingsError when the variable is not a whole number of days, zero or more.
+    """
+    raw = os.environ.get(AS_OF_TOLERANCE_VARIABLE, "").strip()
+    if not raw:
+        return AS_OF_TOLERANCE_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        raise SettingsError(f"{AS_OF_TOLERANCE_VARIABLE}={raw!r} is not a whole number of days") from None
+    if days < 0:
+        raise SettingsError(f"{AS_OF_TOLERANCE_VARIABLE}={raw!r} must be 0 or more days")
+    return days
 
 
 @dataclass(frozen=True)
@@ -56,13 +93,15 @@ RowKind = Literal["title", "header", "data"]
 @dataclass(frozen=True)
 class TableRow:
     """A data row with exactly seven cells; `page_break_before` marks the first row after a page header;
-    `continues` a row under a merged cell of the row above (see SourceRow)."""
+    `continues` a row under a merged cell of the row above (see SourceRow); `markup_removed` a row whose
+    cells held markup (cleaned away here, reported once per entry by `build.py`)."""
 
     cells: tuple[str, ...]
     provenance: Provenance
     page_break_before: bool = False
     warnings: tuple[ParseWarning, ...] = ()
     continues: bool = False
+    markup_removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,10 +140,12 @@ def _label_anywhere(cells: tuple[str, ...]) -> set[str]:
     return {label for label in HEADER_LABELS if any(k.startswith(label) for k in keys)}
 
 
-def classify_rows(source: SourceTable) -> Table:
-    """Find the title, the as-of date and the header; return the data rows with page breaks marked.
+def classify_rows(source: SourceTable, *, today: date | None = None) -> Table:
+    """Find the title, the as-of date and the header; return the data rows, cleaned, with page breaks marked.
 
-    Raises EditionReadError naming the file when it holds no table of this kind.
+    `today` (Tokyo's date by default) is what the as-of date must not lie beyond, give or take the tolerance
+    (`as_of_tolerance_days`). Raises EditionReadError naming the file when it holds no table of this kind or
+    its as-of date is no date or in the future.
     """
     path = source.path
     if not source.rows:
@@ -119,9 +160,10 @@ def classify_rows(source: SourceTable) -> Table:
     fused_from: Provenance | None = None
     last_page: int | None = None
     for row in source.rows:
-        cells = tuple(c.strip() for c in row.cells)
+        cells, invisible, had_markup = _clean_cells(row.cells)
         if not any(cells):
             continue
+        cleaning = [_invisible_warning(invisible, row.provenance)] if invisible else []
         if row.page is not None and last_page is not None and row.page != last_page:
             page_break = True
         last_page = row.page if row.page is not None else last_page
@@ -131,6 +173,7 @@ def classify_rows(source: SourceTable) -> Table:
                 _check_header(path, cells, labels, row.provenance)
             seen_header = table_started = True
             page_break = True
+            warnings.extend(cleaning)
             fused = {i: rest for i, rest in labels.items() if rest}
             fused_from = row.provenance
             continue
@@ -138,27 +181,60 @@ def classify_rows(source: SourceTable) -> Table:
             if len([c for c in cells if c]) > 1 and len(_label_anywhere(cells)) >= 2:
                 _check_header(path, cells, header_labels(cells), row.provenance)
             title_lines.append(" ".join(c for c in cells if c))
+            warnings.extend(cleaning)
             continue
         table_started = True
-        row_warnings: list[ParseWarning] = []
+        row_warnings: list[ParseWarning] = cleaning
         padded = _seven_cells(cells, row.provenance, row_warnings)
         if fused and fused_from is not None:
             padded, fused_warning = _apply_fused(padded, fused, fused_from, row.provenance)
             row_warnings.extend(fused_warning)
             fused = {}
-        rows.append(TableRow(padded, row.provenance, page_break, tuple(row_warnings), row.continues))
+        rows.append(TableRow(padded, row.provenance, page_break, tuple(row_warnings), row.continues, had_markup))
         page_break = False
     if not seen_header:
         raise EditionReadError(
             f"{path}: no table header (各特別区名 … 事業開始年度) found; not an edition of 連携事業一覧"
         )
-    as_of = next((d for d in (parse_as_of(line) for line in title_lines) if d), None)
-    if as_of is None:
-        raise EditionReadError(f"{path}: no as-of date (…年…月…日現在) before the table")
+    as_of = _checked_as_of(path, title_lines, tokyo_today() if today is None else today)
     if not rows:
         raise EditionReadError(f"{path}: the table has a header but no program rows")
     title = next((display_text(line) for line in title_lines if TITLE_MARK in _label_key(line)), "")
     return Table(path, source.source_format, title or display_text(title_lines[0]), as_of, tuple(rows), tuple(warnings))
+
+
+def _clean_cells(cells: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The row's cells cleaned and stripped, the invisible characters removed (each once), whether markup was."""
+    out: list[str] = []
+    removed: list[str] = []
+    had_markup = False
+    for cell in cells:
+        text, invisible, markup = clean_cell(cell)
+        out.append(text.strip())
+        removed.extend(invisible)
+        had_markup = had_markup or markup
+    return tuple(out), tuple(dict.fromkeys(removed)), had_markup
+
+
+def _invisible_warning(removed: tuple[str, ...], provenance: Provenance) -> ParseWarning:
+    message = f"invisible characters removed: {describe_code_points(removed)}"
+    return ParseWarning("invisible_removed", message, provenance)
+
+
+def _checked_as_of(path: str, title_lines: list[str], today: date) -> date:
+    """The first as-of date printed before the table, refused when it is no date or beyond today + tolerance."""
+    found: PrintedDate | None = next(filter(None, (find_as_of(line) for line in title_lines)), None)
+    if found is None:
+        raise EditionReadError(f"{path}: no as-of date (…年…月…日現在) before the table")
+    if found.day is None:
+        raise EditionReadError(f"{path}: as-of date {found.printed} is not a date")
+    tolerance = as_of_tolerance_days()
+    if found.day > today + timedelta(days=tolerance):
+        raise EditionReadError(
+            f"{path}: as-of date {found.printed} ({found.day.isoformat()}) is in the future (today "
+            f"{today.isoformat()} in Tokyo, tolerance {tolerance} days, set by {AS_OF_TOLERANCE_VARIABLE})"
+        )
+    return found.day
 
 
 def _looks_like_program_row(cells: tuple[str, ...]) -> bool:

@@ -167,13 +167,13 @@ def test_changes_between_the_text_and_a_pdf_of_it_are_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text_edition: Edition
 ) -> None:
     """Published a year later as a PDF with nothing changed, the edition shows no change at all."""
-    pdf = _render_pdf(tmp_path, text_edition, PUBLISHER, "2027.pdf", as_of=date(2027, 3, 31))
+    pdf = _render_pdf(tmp_path, text_edition, PUBLISHER, "2027.pdf", as_of=date(2026, 9, 30))
     monkeypatch.setenv("RENKEI_HOME", str(tmp_path / "home"))
     assert runner.invoke(app, ["ingest", str(REAL_EDITION), str(pdf)]).exit_code == 0
     changes = runner.invoke(app, ["changes", "--format", "jsonl"])
     assert changes.exit_code == 0 and changes.stdout == ""
     editions = [json.loads(line) for line in runner.invoke(app, ["editions", "--format", "jsonl"]).stdout.splitlines()]
-    assert [(e["as_of"], e["format"]) for e in editions] == [("2026-03-31", "text"), ("2027-03-31", "pdf")]
+    assert [(e["as_of"], e["format"]) for e in editions] == [("2026-03-31", "text"), ("2026-09-30", "pdf")]
 
 
 # -- bad files ------------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_the_real_edition_passes(real_edition: Edition) -> None:
 
 
 def test_a_ward_dropping_to_zero_fails(real_edition: Edition) -> None:
-    edition = edition_from_text(_without_ward(MINATO, date(2027, 3, 31)))
+    edition = edition_from_text(_without_ward(MINATO, date(2026, 9, 30)))
     assert MINATO not in _counts(edition)
     assert len(edition.records) == len(real_edition.records) - _counts(real_edition)[MINATO]
     problems = gate_problems(edition, _counts(real_edition), GateSettings())
@@ -71,11 +71,11 @@ def test_run_stops_at_the_gate_and_writes_nothing_of_that_edition(tmp_path: Path
     folder.mkdir()
     (folder / "2026.txt").write_bytes(REAL_EDITION.read_bytes())
     assert runner.invoke(app, ["run", "--editions", str(folder)]).exit_code == 0
-    (folder / "2027.txt").write_text(_without_ward(MINATO, date(2027, 3, 31)), encoding="utf-8")
+    (folder / "2027.txt").write_text(_without_ward(MINATO, date(2026, 9, 30)), encoding="utf-8")
     result = runner.invoke(app, ["run", "--editions", str(folder)])
     assert result.exit_code == 2
     assert result.stderr == (  # one line: Prefect's console logs are off when stderr is no terminal
-        f"Error: {folder / '2027.txt'}: edition 2027-03-31 failed the validation gate: 1 of 23 wards have no "
+        f"Error: {folder / '2027.txt'}: edition 2026-09-30 failed the validation gate: 1 of 23 wards have no "
         "program (港区); 港区 had programs in the previous edition\n"
     )
     listed = runner.invoke(app, ["editions", "--format", "jsonl"]).stdout.splitlines()

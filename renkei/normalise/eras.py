@@ -52,21 +52,43 @@ def format_era_year(year: int, *, fiscal: bool = True) -> str:
     return f"{era}{'元' if number == 1 else number}年{'度' if fiscal else ''}"
 
 
-def parse_as_of(text: str) -> date | None:
-    """The as-of date of an edition title line ("令和8年3月31日現在" → 2026-03-31), or None."""
+@dataclass(frozen=True)
+class PrintedDate:
+    """An as-of date as the document prints it ("令和8年3月31日現在", width-folded) and the day it names, None
+    when the calendar has no such day (2月30日, 13月, 令和0年)."""
+
+    printed: str
+    day: date | None
+
+
+def find_as_of(text: str) -> PrintedDate | None:
+    """The first as-of date printed in an edition title line, valid or not; None when the line prints none.
+
+    An era year past the era's end is read on (平成32年 = 2020): forms printed before an era changed kept the old
+    name for years, and the day is still unambiguous. A year before the era began is read the same way
+    (令和元年4月1日 = 2019-04-01, as documents of 令和元年度 write it). Only a day the calendar lacks is refused.
+    """
     folded = unicodedata.normalize("NFKC", text)
     match = _AS_OF.search(folded)
     if match:
-        year = era_to_year(match.group(1), match.group(2))
-        if year is not None:
-            return _safe_date(year, int(match.group(3)), int(match.group(4)))
+        era, number = match.group(1), 1 if match.group(2) == "元" else int(match.group(2))
+        year = ERA_START[era] + number - 1 if number >= 1 else None
+        return PrintedDate(match.group(0), _safe_date(year, int(match.group(3)), int(match.group(4))))
     match = _AS_OF_WESTERN.search(folded)
     if match:
-        return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return PrintedDate(match.group(0), _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))))
     return None
 
 
-def _safe_date(year: int, month: int, day: int) -> date | None:
+def parse_as_of(text: str) -> date | None:
+    """The as-of date of an edition title line ("令和8年3月31日現在" → 2026-03-31), or None (see `find_as_of`)."""
+    found = find_as_of(text)
+    return found.day if found else None
+
+
+def _safe_date(year: int | None, month: int, day: int) -> date | None:
+    if year is None:
+        return None
     try:
         return date(year, month, day)
     except ValueError:
@@ -83,10 +105,11 @@ _WRAPPED_YEAR = re.compile(r"((?:平成|令和|昭和)\s*\d+)\s+(\d+\s*年)")
 
 
 def display_start_text(text: str) -> str:
-    """A start cell for people: wrap spaces removed, but the spaces between years and notes kept (a note after
-    ※ or in brackets is prose: its wrap spaces go like any text's)."""
-    from renkei.normalise.text import display_text
+    """A start cell for people: cleaned (see `clean_cell`), wrap spaces removed, but the spaces between years and
+    notes kept (a note after ※ or in brackets is prose: its wrap spaces go like any text's)."""
+    from renkei.normalise.text import clean_cell, display_text
 
+    text = clean_cell(text)[0]
     note = ""
     if "※" in text:
         text, note = text[: text.index("※")], display_text(text[text.index("※") :])

@@ -27,6 +27,7 @@ import httpx
 from renkei.errors import RenkeiError
 from renkei.read.sniff import sniff_format
 from renkei.sources.settings import SourceSettings
+from renkei.store import temporary_prefix
 
 MAX_REDIRECTS = 5
 TOTAL_TIME_FACTOR = 20  # a whole body may take 20 read timeouts (10 minutes at the default 30 s)
@@ -218,7 +219,7 @@ def _land(response: httpx.Response, url: str, folder: Path, settings: SourceSett
     """Stream the body into a temporary file beside its final place; sniff, hash, then rename it in."""
     created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".download-", dir=folder)
+    handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(".download-"), dir=folder)
     try:
         digest, size, head = hashlib.sha256(), 0, b""
         with os.fdopen(handle, "wb") as out:
@@ -301,7 +302,7 @@ def _read_state(folder: Path) -> dict[str, dict[str, str]]:
 
 
 def _write_state(folder: Path, state: dict[str, dict[str, str]]) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".state-", dir=folder)
+    handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(".state-"), dir=folder)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(state, out, ensure_ascii=False, indent=2, sort_keys=True)
     os.replace(temporary, folder / STATE_FILE)
