@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from renkei.config import database_url
-from renkei.errors import SchemaTooOldError, StoreError
+from renkei.errors import StoreError
 
 WRITE_LOCK_WAIT_SECONDS = 60
 WRITE_LOCK_KEY = 7_264_111  # an arbitrary constant naming renkei's write lock on PostgreSQL
@@ -98,7 +98,7 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Apply every migration (`renkei db upgrade`)."""
+        """Apply every migration (`renkei db upgrade`); SchemaTooNewError if the schema is newer than the code."""
         from db.migrate import upgrade
 
         with _translated(self.url):
@@ -106,7 +106,7 @@ class Database:
         _checked.discard(self.url)
 
     def ensure_schema(self) -> None:
-        """Create the schema on an empty database; refuse one whose schema is older than the code's."""
+        """Create the schema on an empty database; refuse one whose schema is older or newer than the code's."""
         _ensure_schema(self.engine, self.url)
 
     def dispose(self) -> None:
@@ -140,24 +140,19 @@ _checked: set[str] = set()
 def _ensure_schema(engine: Engine, url: str) -> None:
     if url in _checked:
         return
-    from db.migrate import head_revision, upgrade
+    from db.migrate import head_revision, stored_revision, upgrade_if_empty
 
     try:
         with engine.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
-            current = None
-            if "alembic_version" in tables:
-                current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            current, _ = stored_revision(connection)
     except OperationalError as exc:
         message = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
         raise StoreError(f"{describe_url(url)}: cannot connect ({message})") from exc
-    if current is None and not (tables - {"alembic_version"}):
-        upgrade(url)
-    elif current != head_revision():
-        raise SchemaTooOldError(
-            f"{describe_url(url)}: schema revision {current or 'unknown'} is not the current "
-            f"{head_revision()}; run `renkei db upgrade`"
-        )
+    if current != head_revision():
+        # Read without the migration lock, anything but head may be another process's migration half done
+        # (alembic_version at 0001 on its way to head): decide again under the lock, after that one has ended.
+        with _translated(url):
+            upgrade_if_empty(url)
     _checked.add(url)
 
 

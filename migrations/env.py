@@ -1,16 +1,16 @@
-"""Alembic environment (after warehouse's env.py): batch mode on SQLite, an advisory lock on PostgreSQL."""
+"""Alembic environment (after warehouse's env.py): batch mode on SQLite, renkei's migration lock (db.migrate:
+an advisory lock on PostgreSQL, a file lock on SQLite) around every run."""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool, text
+from sqlalchemy import Connection
 
 from db.models import Base
 from renkei.config import database_url
 
 config = context.config
 target_metadata = Base.metadata
-MIGRATION_LOCK_KEY = 7_264_112
 
 
 def _url() -> str:
@@ -31,29 +31,30 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_server_default=True,
+        transaction_per_migration=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
-    engine = create_engine(_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        is_sqlite = connection.dialect.name == "sqlite"
-        if connection.dialect.name == "postgresql":
-            # Two processes upgrading at once (a fresh deployment) must not run migrations twice.
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            connection.commit()
-        try:
-            context.configure(
-                connection=connection,
-                target_metadata=target_metadata,
-                compare_server_default=True,
-                transaction_per_migration=True,
-                render_as_batch=is_sqlite,
-            )
-            with context.begin_transaction():
-                context.run_migrations()
-        finally:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
-                connection.commit()
-    engine.dispose()
+    # db.migrate hands over a connection that already holds renkei's migration lock (it has read the revision
+    # under that lock); taking the lock again here would wait for itself on SQLite (flock on a second file
+    # descriptor). Plain `alembic upgrade head` takes the same lock, so it cannot race renkei's own upgrade.
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run_migrations(connection)
+        return
+    from db.migrate import locked_connection
+
+    with locked_connection(_url()) as connection:
+        _run_migrations(connection)
 
 
 if context.is_offline_mode():

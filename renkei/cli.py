@@ -377,6 +377,51 @@ def _decide(run_id: str, *, approve: bool, note: str) -> None:
         _fail(exc)
 
 
+def _warehouse():  # type: ignore[no-untyped-def]
+    """The configured warehouse, its snapshot store first brought in line with it (db.reconcile)."""
+    from db.reconcile import reconcile
+    from db.session import database
+    from renkei.config import snapshot_dir
+    from renkei.store import SnapshotStore
+
+    db = database()
+    reconcile(db, SnapshotStore(snapshot_dir()))
+    return db
+
+
+@app.command()
+def doctor(
+    restore: Annotated[
+        list[Path] | None,
+        typer.Option("--restore", help="A copy of a stored source file that has gone missing (matched by sha256)."),
+    ] = None,
+) -> None:
+    """Check the warehouse against the snapshot store and repair what can be repaired, saying what was done.
+
+    Exit 0 when everything is consistent (after repairs), 1 when something cannot be repaired here.
+    Example: renkei doctor --restore ~/Downloads/renkei_r8.pdf
+    """
+    from db.reconcile import reconcile
+    from db.session import database, describe_url
+    from renkei.config import snapshot_dir
+    from renkei.store import SnapshotStore
+
+    store = SnapshotStore(snapshot_dir())
+    try:
+        db = database()
+        done = reconcile(db, store, restore=restore or ())
+    except RenkeiError as exc:
+        _fail(exc)
+    for line in done.repaired:
+        typer.echo(f"repaired: {line}")
+    for line in done.problems:
+        typer.echo(f"problem: {line}", err=True)
+    verdict = "consistent" if done.consistent else f"{len(done.problems)} problem(s) left"
+    typer.echo(f"{describe_url(db.url)} and {store.root}: {verdict}")
+    if not done.consistent:
+        raise typer.Exit(code=1)
+
+
 def _prefect_defaults() -> None:
     """Where the user has no Prefect set-up (no PREFECT_HOME, no ~/.prefect profiles), Prefect keeps its
     state under RENKEI_HOME beside the embedded database; a temporary server gets time for its first start.
@@ -413,9 +458,9 @@ def reference_refresh(
         typer.echo(f"reference list replaced: {prefectures} prefectures, {municipalities} municipalities")
         if update_database:
             from db.reference import sync_municipalities
-            from db.session import database, describe_url
+            from db.session import describe_url
 
-            db = database()
+            db = _warehouse()
             with db.writing() as session:
                 added, updated, unlisted = sync_municipalities(session, load_reference())
             where = describe_url(db.url)
@@ -436,14 +481,13 @@ def ingest(
     Example: renkei ingest snapshots/bundled/2026-03-31-extracted.txt
     """
     from db.ingest import ingest_file
-    from db.session import database
     from renkei.config import snapshot_dir
     from renkei.store import SnapshotStore
 
     try:
         parsed = [(path, _read_edition(path)) for path in paths]  # every file is checked before anything is written
         parsed.sort(key=lambda item: item[1].as_of)  # date order: appends, not rebuilds
-        db, store = database(), SnapshotStore(snapshot_dir())
+        db, store = _warehouse(), SnapshotStore(snapshot_dir())
         for path, edition in parsed:
             result = ingest_file(db, path, store, replace=replace, parsed=edition)
             typer.echo(result.describe())
@@ -460,10 +504,9 @@ def editions(
     Example: renkei editions --format jsonl
     """
     from db.queries import editions as stored_editions
-    from db.session import database
 
     try:
-        with database().reading() as session:
+        with _warehouse().reading() as session:
             rows = [
                 {
                     "as_of": e.as_of.isoformat(),
@@ -508,12 +551,11 @@ def export(
     Example: renkei export --edition 2026-03-31
     """
     from db.queries import export_records
-    from db.session import database
     from renkei.records import record_to_dict
 
     as_of = _parse_date(edition, "--edition")
     try:
-        with database().reading() as session:
+        with _warehouse().reading() as session:
             records = export_records(session, as_of)
     except RenkeiError as exc:
         _fail(exc)
@@ -554,14 +596,13 @@ def changes(
     from db.events import changes_between
     from db.queries import edition_on
     from db.queries import editions as stored_editions
-    from db.session import database
     from renkei.errors import UnknownEditionError
 
     ward_code = _ward_option(ward)
     to_as_of = _parse_date(to_date, "--to") if to_date else None
     from_as_of = _parse_date(from_date, "--from") if from_date else None
     try:
-        with database().reading() as session:
+        with _warehouse().reading() as session:
             ordered = [e.as_of for e in stored_editions(session)]
             if to_as_of is None:
                 if not ordered:
@@ -623,13 +664,12 @@ def report(
     Example: renkei report --edition 2026-03-31 --out reports/2026
     """
     from db.reports import report_input
-    from db.session import database
     from renkei.config import reports_dir
     from renkei.report.write import write_report
 
     as_of = _parse_date(edition, "--edition") if edition else None
     try:
-        with database().reading() as session:
+        with _warehouse().reading() as session:
             data = report_input(session, as_of)
         folder = out or reports_dir() / data.edition.isoformat()
         written = write_report(data, folder)
@@ -654,7 +694,6 @@ def timeline(
     Observed history (edition by edition) and declared history (from 事業開始年度) are both shown and
     marked as such. Example: renkei timeline --municipality 嬬恋村
     """
-    from db.session import database
     from db.timeline import municipality_timeline, ward_timeline
     from renkei.normalise.places import place_named
     from renkei.normalise.wards import ward_from_cell
@@ -667,12 +706,12 @@ def timeline(
             found = ward_from_cell(ward)
             if found is None:
                 raise typer.BadParameter(f"{ward!r} is not one of the 23 special wards", param_hint="--ward")
-            with database().reading() as session:
+            with _warehouse().reading() as session:
                 result = ward_timeline(session, found)
             rows = ward_rows(result)
         else:
             place = place_named(municipality or "")
-            with database().reading() as session:
+            with _warehouse().reading() as session:
                 result = municipality_timeline(session, place.code)
             rows = municipality_rows(result)
     except RenkeiError as exc:

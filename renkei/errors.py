@@ -39,5 +39,11 @@ class SchemaTooOldError(StoreError):
     exit_code = 2
 
 
+class SchemaTooNewError(StoreError):
+    """The database schema is at a revision this version of renkei does not know; upgrade renkei."""
+
+    exit_code = 2
+
+
 class SettingsError(RenkeiError):
     """A setting (for example a RENKEI_* environment variable) has a value renkei cannot use."""
