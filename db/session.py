@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from renkei.config import database_url
-from renkei.errors import StoreError
+from renkei.config import database_url, default_database_url
+from renkei.errors import SettingsError, StoreError
 
 WRITE_LOCK_WAIT_SECONDS = 60
 WRITE_LOCK_KEY = 7_264_111  # an arbitrary constant naming renkei's write lock on PostgreSQL
@@ -39,10 +39,18 @@ def describe_url(url: str) -> str:
 
 
 def prepare_sqlite_path(url: str) -> None:
-    """Create the folder of an SQLite database file (the embedded default lives in a folder of its own)."""
+    """Create the folder of the embedded SQLite file (a location renkei owns); for any other SQLite URL the
+    folder must exist — a mistyped path is refused rather than given a new, empty warehouse."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    folder = Path(parsed.database).expanduser().parent
+    if normalise_url(url) == normalise_url(default_database_url()):
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise SettingsError(
+            f"{describe_url(url)}: the folder {folder} does not exist; create it, or correct RENKEI_DATABASE_URL"
+        )
 
 
 def _build_engine(url: str) -> Engine:

@@ -9,6 +9,7 @@ what is compared with what, and what is written lives only here.
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 from flows import stages
 from flows.stages import Offered
 from renkei import config
-from renkei.errors import SettingsError
+from renkei.errors import RenkeiError, SettingsError
 from renkei.notify import NotifySettings, failed_notice, held_notice, send, stored_notice
 from renkei.provenance import SourceRecord, now_utc, source_warnings
 from renkei.records import Edition
@@ -200,9 +201,12 @@ def _store_editions(
     outcomes: dict[date, EditionOutcome] = {}
     parsed: list[tuple[Offered, Edition]] = []
     for item, sha256 in new:
-        # A cached table may come from a copy of the file elsewhere: messages must name this one.
-        table = replace(driver.call("extract", item.path, sha256), path=item.path)
-        edition = driver.call("assemble", table, sha256)
+        try:
+            # A cached table may come from a copy of the file elsewhere: messages must name this one.
+            table = replace(driver.call("extract", item.path, sha256), path=item.path)
+            edition = driver.call("assemble", table, sha256)
+        except RenkeiError as exc:
+            raise _refused_download(exc, item) from None
         driver.logger.info(
             "%s: edition %s, %d programs, %d warnings",
             Path(item.path).name,
@@ -242,6 +246,18 @@ def _store_editions(
     summary = RunSummary(source, tuple(outcomes[d] for d in sorted(outcomes)), tuple(unchanged))
     driver.publish(summary)
     return summary
+
+
+def _refused_download(exc: RenkeiError, item: Offered) -> RenkeiError:
+    """A downloaded file that is no edition: removed from the downloads folder (the next run fetches it again,
+    unconditionally), and the error names its URL rather than the local copy."""
+    url = item.source.final_url or (item.source.location if item.source.kind == "url" else None)
+    if item.source.kind not in ("url", "listing") or url is None:
+        return exc
+    Path(item.path).unlink(missing_ok=True)
+    refused = copy.copy(exc)
+    refused.args = (str(exc).replace(item.path, url),)
+    return refused
 
 
 def _outcome(driver: Driver, as_of: date, status: str, source: str, places: Places, warnings: int) -> EditionOutcome:

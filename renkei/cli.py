@@ -17,9 +17,49 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+# Typer's own (vendored) Click exception, which Typer re-exports only as BadParameter's base class.
+from typer._click.exceptions import ClickException
+from typer.core import TyperGroup
+
 from renkei.errors import RenkeiError
 
+
+class _OneLineErrors(TyperGroup):
+    """The command group, with every usage error (unknown option or command, bad value, missing argument) as
+    one line on stderr and exit status 2, like every other refusal — never Typer's panels or usage block."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: object,
+    ) -> object:
+        try:
+            result = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
+        except ClickException as exc:
+            if not standalone_mode:
+                raise
+            where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) is not None else ""
+            message = " ".join(exc.format_message().split())
+            hint = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) is not None else ""
+            typer.echo(f"Error: {where}{message}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("Error: aborted", err=True)
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="renkei",
     help="Change-tracking ETL for 各特別区と全国市町村等連携事業一覧 (Tokyo special wards' partnership programs).",
     no_args_is_help=True,
