@@ -23,7 +23,7 @@ class Limits:
     def check_programs(self, entries: list[Entry]) -> None:
         cap = self.settings.max_programs
         if len(entries) > cap:
-            where = entries[cap].start_rows[0].provenance.describe()
+            where = entries[cap].rows[0].provenance.describe()  # its first row in the document
             raise self.settings.refusal(self.path, "max_programs", "programs", where)
 
     def check_partners(self, count: int, row: AssemblyRow) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from renkei.assemble import rows_to_entries
-from renkei.build import entries_to_records
+from renkei.build import Limits, entries_to_records
 from renkei.read import read_source
 from renkei.records import Edition
 from renkei.settings import ParseSettings
@@ -14,7 +14,7 @@ from renkei.table import SourceTable, classify_rows
 
 # Bump when the records a file parses to may change: caches keyed by (content hash, parser version) and the
 # `parser_version` stored with each edition tell which editions were read by an older parser.
-PARSER_VERSION = "2026.11.2"
+PARSER_VERSION = "2026.12.1"
 
 
 def read_edition(
@@ -24,7 +24,8 @@ def read_edition(
 
     Raises EditionReadError, naming the file and the problem, when it is not a readable edition.
     """
-    return table_to_edition(read_source(Path(path), settings, progress))
+    settings = ParseSettings.resolve(settings)
+    return table_to_edition(read_source(Path(path), settings, progress), settings)
 
 
 def edition_from_text(text: str, source: str = "<text>") -> Edition:
@@ -34,10 +35,16 @@ def edition_from_text(text: str, source: str = "<text>") -> Edition:
     return table_to_edition(SourceTable(path=source, source_format="text", rows=text_to_rows(text)))
 
 
-def table_to_edition(source: SourceTable) -> Edition:
-    """The shared stages after reading: classify rows, assemble entries, build records."""
+def table_to_edition(source: SourceTable, settings: ParseSettings | None = None) -> Edition:
+    """The shared stages after reading: classify rows, assemble entries, build records.
+
+    Raises EditionReadError when the edition has more programs, or a program more partners, than the
+    settings allow (the readers have already held it to their row and cell caps).
+    """
+    settings = ParseSettings.resolve(settings)
     table = classify_rows(source)
-    records = entries_to_records(rows_to_entries(table), table.as_of)
+    entries = rows_to_entries(table)
+    records = entries_to_records(entries, table.as_of, limits=Limits(source.path, settings))
     warnings = list(table.warnings)
     for record in records:
         warnings.extend(record.warnings)

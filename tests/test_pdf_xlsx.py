@@ -224,12 +224,12 @@ def test_page_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.slow
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
-    """600 MB of zeros in 0.6 MB: over the default 500 MB limit, refused from the zip directory alone."""
+    """600 MB of zeros in 0.6 MB: over the default 64 MiB limit, refused from the zip directory alone."""
     path = bad.zip_bomb_xlsx(tmp_path / "bomb.xlsx", 600 * 1024 * 1024)
     assert path.stat().st_size < 2 * 1024 * 1024
     result = runner.invoke(app, ["parse", str(path)])
     assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and "over the limit of 524,288,000 (max_xlsx_uncompressed_bytes" in (
+    assert result.stderr.count("\n") == 1 and "over the limit of 67,108,864 (max_xlsx_uncompressed_bytes" in (
         result.stderr
     )
 

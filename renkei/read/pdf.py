@@ -7,12 +7,15 @@ the extractor behind the text path joined wrapped lines, so the shared stages (`
 `assemble`) read every format by the same rules. Columns are matched to the seven header labels by position;
 a page without a header keeps the columns of the page before.
 
-Pages are read in worker processes, a few at a time, so memory stays bounded by the pages in flight.
+Pages are read in worker processes, a few at a time, so memory stays bounded by the pages in flight. Rows and
+cells are held to their caps as pages arrive (read/limits.py): a PDF far too big is refused on the page where its
+rows pass the cap, and page tasks not yet started are dropped.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from renkei.errors import EditionReadError
+from renkei.read.limits import RowCount, check_cells
 from renkei.records import Provenance
 from renkei.settings import ParseSettings
 from renkei.table import COLUMN_COUNT, HEADER_LABELS, NAME_COLUMN, SourceRow, SourceTable, label_of
@@ -203,16 +207,20 @@ def _pages(path: Path, total: int, workers: int, progress: Progress | None) -> I
         window = 2 * workers  # tasks in flight: memory stays bounded whatever the page count
         futures = [pool.submit(_read_pages, str(path), numbers) for numbers in tasks[:window]]
         next_task = window
-        while futures:
-            contents = futures.pop(0).result()
-            if next_task < len(tasks):
-                futures.append(pool.submit(_read_pages, str(path), tasks[next_task]))
-                next_task += 1
-            for content in contents:
-                done += 1
-                if progress:
-                    progress(done, total)
-                yield content
+        try:
+            while futures:
+                contents = futures.pop(0).result()
+                if next_task < len(tasks):
+                    futures.append(pool.submit(_read_pages, str(path), tasks[next_task]))
+                    next_task += 1
+                for content in contents:
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    yield content
+        finally:  # the reader stopped early (a cap, a bad page): tasks not yet started are dropped
+            for future in futures:
+                future.cancel()
 
 
 # -- the document ---------------------------------------------------------------------------------------------
@@ -267,16 +275,19 @@ def read_pdf(path: Path, settings: ParseSettings, progress: Progress | None = No
     stray_pages: list[int] = []
     header: list[tuple[float, float]] | None = None
     above = [""] * COLUMN_COUNT
+    kept = _Kept(path, settings, rows)
     try:
-        for content in _pages(path, total, settings.workers, progress):
-            chars += content.chars
-            undecodable += content.undecodable
-            stray += content.stray
-            if content.stray:
-                stray_pages.append(content.number)
-            tables += len(content.tables)
-            rows.extend(SourceRow((line,), Provenance(pages=(1,)), page=1) for line in content.title_lines)
-            header = _page_rows(content, header, rows, above)
+        with contextlib.closing(_pages(path, total, settings.workers, progress)) as pages:
+            for content in pages:
+                chars += content.chars
+                undecodable += content.undecodable
+                stray += content.stray
+                if content.stray:
+                    stray_pages.append(content.number)
+                tables += len(content.tables)
+                for line in content.title_lines:
+                    kept.add(SourceRow((line,), Provenance(pages=(1,)), page=1))
+                header = _page_rows(content, header, kept, above)
     except (PdfminerException, MalformedPDFException, PDFSyntaxError, PSException) as exc:
         raise EditionReadError(f"{path}: cannot read PDF ({_describe(exc)})") from exc
     if chars == 0:
@@ -299,8 +310,23 @@ def read_pdf(path: Path, settings: ParseSettings, progress: Progress | None = No
     return SourceTable(path=str(path), source_format="pdf", rows=tuple(rows))
 
 
+class _Kept:
+    """The rows read so far; the row and cell caps are checked on each as it is added, page after page."""
+
+    def __init__(self, path: Path, settings: ParseSettings, rows: list[SourceRow]) -> None:
+        self.path, self.settings, self.rows = path, settings, rows
+        self.count = RowCount(path, settings)
+
+    def add(self, row: SourceRow) -> None:
+        if not any(row.cells):  # an empty row is skipped by every later stage: neither kept nor counted
+            return
+        check_cells(self.path, self.settings, row.cells, row.provenance)
+        self.count.add(row.provenance)
+        self.rows.append(row)
+
+
 def _page_rows(
-    content: PageContent, header: list[tuple[float, float]] | None, out: list[SourceRow], above: list[str]
+    content: PageContent, header: list[tuple[float, float]] | None, out: _Kept, above: list[str]
 ) -> list[tuple[float, float]] | None:
     """Append a page's table rows as seven-cell source rows; return the header columns in force after it.
 
@@ -317,7 +343,7 @@ def _page_rows(
                 header = found
             if header is None:
                 cells = tuple(t or "" for t in row)  # before any header: as found (title boxes, stray tables)
-                out.append(SourceRow(cells if any(cells) else ("",), provenance, page=content.number))
+                out.add(SourceRow(cells, provenance, page=content.number))
                 continue
             mapping = _column_map(table.columns, header)
             seven, covered = [""] * COLUMN_COUNT, [False] * COLUMN_COUNT
@@ -329,6 +355,8 @@ def _page_rows(
                     covered[target] = True
                 elif text:
                     seven[target] = f"{seven[target]} {text}".strip()
+            if not any(seven):  # no text of its own (a spacer row): not a row, even under a merged ward cell
+                continue
             # Under a merged name cell the row continues the program above. Otherwise it is a program of its
             # own, and a cell it shares with rows above (a ward merged over all its programs) is filled in.
             continues = covered[NAME_COLUMN]
@@ -337,7 +365,7 @@ def _page_rows(
                     seven[column] = above[column]
                 elif not covered[column] and seven[column]:
                     above[column] = seven[column]
-            out.append(SourceRow(tuple(seven), provenance, page=content.number, continues=continues))
+            out.add(SourceRow(tuple(seven), provenance, page=content.number, continues=continues))
     return header
 
 
