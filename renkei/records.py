@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from renkei.normalise.categories import category_tags
+
 PartnerKind = Literal["municipality", "prefecture", "organisation", "group", "unknown"]
 SourceFormat = Literal["text", "pdf", "xlsx"]
 
@@ -107,7 +109,7 @@ WARNING_KINDS: dict[str, str] = {
     "correction_applied": "misprint corrected",
     "duplicate_row_merged": "identical row merged",
     "duplicate_partner": "place listed twice in one entry",
-    "invisible_removed": "invisible or control characters removed",
+    "invisible_removed": "invisible or control characters removed from a cell",
     "orphan_attached": "orphan row attached by judgement",
     "cut_cell": "cut cell",
     "unreadable_year": "start year not readable",
@@ -165,6 +167,11 @@ class Record:
     provenance: Provenance
     warnings: tuple[ParseWarning, ...] = ()
 
+    @property
+    def category_tags(self) -> tuple[str, ...]:
+        """The canonical categories of the raw `category` (renkei.normalise.categories)."""
+        return category_tags(self.category)
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -184,6 +191,7 @@ def record_to_dict(record: Record) -> dict[str, Any]:
         "ward": {"code": record.ward.code, "name": record.ward.name},
         "seq": record.seq,
         "category": record.category,
+        "category_tags": list(record.category_tags),
         "name": record.name,
         "name_key": record.name_key,
         "body": record.body,
@@ -206,7 +214,7 @@ def record_to_dict(record: Record) -> dict[str, Any]:
 
 
 def record_from_dict(data: dict[str, Any]) -> Record:
-    """Inverse of `record_to_dict`."""
+    """Inverse of `record_to_dict` (`category_tags` follow from `category`)."""
     return Record(
         edition=date.fromisoformat(data["edition"]),
         ward=Ward(code=data["ward"]["code"], name=data["ward"]["name"]),
