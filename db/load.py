@@ -23,6 +23,7 @@ from db.models import (
     Program,
     ProgramVersion,
     QualityIssue,
+    VersionCategoryTag,
     VersionPartner,
 )
 from db.queries import StoredEntry, editions, stored_entries
@@ -111,6 +112,7 @@ def truncate_after(session: Session, edition: Edition | None) -> None:
     session.execute(delete(QualityIssue).where(QualityIssue.edition_id.in_(later_ids)))
     session.execute(delete(EditionEntry).where(EditionEntry.edition_id.in_(later_ids)))
     session.execute(delete(VersionPartner).where(VersionPartner.version_id.in_(later_versions)))
+    session.execute(delete(VersionCategoryTag).where(VersionCategoryTag.version_id.in_(later_versions)))
     session.execute(delete(ProgramVersion).where(ProgramVersion.valid_from_edition_id.in_(later_ids)))
     session.execute(delete(Program).where(Program.first_edition_id.in_(later_ids)))
     if edition is not None:
@@ -194,6 +196,13 @@ def append_edition(
         ]
         if partner_rows:
             session.execute(insert(VersionPartner), partner_rows)
+        tag_rows = [
+            {"version_id": version_ids[i], "position": position, "tag": tag}
+            for i in needs_version
+            for position, tag in enumerate(records[i].category_tags)
+        ]
+        if tag_rows:
+            session.execute(insert(VersionCategoryTag), tag_rows)
         counts.versions_written = len(created_versions)
         counts.partners_written = len(partner_rows)
 

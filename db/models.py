@@ -9,6 +9,7 @@ editions in which it did not change:
 - `program_version`: content valid from one edition up to (not including) `valid_to_edition_id`; NULL while
   current. An unchanged program gets no new row when an edition arrives: its open version just continues.
 - `version_partner`: the partners of a version, in order.
+- `version_category_tag`: the canonical category tags of a version (for SQL; records derive them anew).
 - `edition_entry`: where each version stands in each edition — its position, seq and provenance (line
   numbers move from edition to edition even when nothing changed).
 - `quality_issue`: the parser's warnings per edition (and per entry).
@@ -138,6 +139,18 @@ class VersionPartner(Base):
     kind: Mapped[str] = mapped_column(String(16))
     start_fiscal_year: Mapped[int | None] = mapped_column(Integer)
     correction: Mapped[str | None] = mapped_column(Text)
+
+
+class VersionCategoryTag(Base):
+    """The canonical category tags of a version (renkei.normalise.categories), one row each, for SQL."""
+
+    __tablename__ = "version_category_tag"
+    __table_args__ = (UniqueConstraint("version_id", "position"), Index(None, "tag"))
+
+    id: Mapped[intpk]
+    version_id: Mapped[int] = mapped_column(ForeignKey("program_version.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    tag: Mapped[str] = mapped_column(Text)
 
 
 class EditionEntry(Base):

@@ -30,7 +30,9 @@ EVENT_KINDS = (
     "municipality_linked",
     "municipality_unlinked",
 )
-CHANGED_FIELDS = ("category", "body", "content", "start")
+# `category_tags`, not the raw `category`: a new spelling of the same categories is no change (contracts,
+# December 2026 extensions).
+CHANGED_FIELDS = ("category_tags", "body", "content", "start")
 
 
 @dataclass(frozen=True)
@@ -127,16 +129,27 @@ def normalised_fields(record: Record, *, without_years_of: Sequence[Partner] = (
     kept = {p.start_fiscal_year for p in record.partners if p.identity not in leaving}
     years -= brought - kept
     return {
-        "category": text_key(record.category),
+        "category_tags": list(record.category_tags),
         "body": text_key(record.body),
         "content": text_key(record.content),
         "start": sorted(years),
     }
 
 
+def value_text(value: Any) -> str:
+    """An event's old or new value as text: category tags joined with ・, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "・".join(str(v) for v in value)
+    return str(value)
+
+
 def display_field(record: Record, field: str) -> Any:
     if field == "start":
         return record.start.text
+    if field == "category_tags":
+        return list(record.category_tags)
     return getattr(record, field)
 
 

@@ -111,7 +111,8 @@ def write_edition(tmp_path: Path):
 # -- warehouse fixtures: every database test runs on SQLite and on PostgreSQL --------------------------------
 POSTGRES_ADMIN_URL = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DATA_TABLES = (
-    "change_event", "quality_issue", "edition_entry", "version_partner", "program_version", "program", "edition",
+    "change_event", "quality_issue", "edition_entry", "version_partner", "version_category_tag", "program_version",
+    "program", "edition",
     "ingest_run",
 )  # fmt: skip
 

@@ -265,7 +265,9 @@ class DerivedEdition:
             else:
                 year = min(self.records[index].start.fiscal_years) - 3
                 line.cells[column] = format_era_year(year)
-        return self._truth("program_changed", index, field=field_name)
+        # the category is compared by its tags (renkei.normalise.categories): 観光 and 産業 are tags of their own
+        field = "category_tags" if field_name == "category" else field_name
+        return self._truth("program_changed", index, field=field)
 
     # -- noise (must produce no event) --------------------------------------------------------------------
     def rewrap(self, rng: random.Random, count: int = 20) -> None:

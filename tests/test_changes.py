@@ -111,7 +111,7 @@ def test_changes_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chain)
         if event["kind"] == "program_renamed":
             assert event["previous_name"]
         if event["kind"] == "program_changed":
-            assert event["field"] in ("category", "body", "content", "start") and "old" in event and "new" in event
+            assert event["field"] in ("category_tags", "body", "content", "start") and "old" in event and "new" in event
 
     ward = events[0]["ward"]["name"]
     for spelling in (ward, ward.removesuffix("区"), events[0]["ward"]["code"]):

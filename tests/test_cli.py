@@ -22,8 +22,8 @@ def test_parse_jsonl_is_the_contract_record(real_edition) -> None:
     assert len(lines) == len(real_edition.records)
     first = json.loads(lines[0])
     assert list(first) == [
-        "edition", "ward", "seq", "category", "name", "name_key", "body", "content", "start", "partners",
-        "provenance", "warnings",
+        "edition", "ward", "seq", "category", "category_tags", "name", "name_key", "body", "content", "start",
+        "partners", "provenance", "warnings",
     ]  # fmt: skip
     assert first["edition"] == "2026-03-31"
     assert first["ward"] == {"code": "131016", "name": "千代田区"}

@@ -110,7 +110,7 @@ def test_partner_and_field_events(real_edition: Edition) -> None:
     )
     events = diff_editions([earlier], [later])
     assert [(e.kind, e.field, e.partner.name if e.partner else None) for e in events] == [
-        ("program_changed", "category", None),
+        ("program_changed", "category_tags", None),
         ("partner_added", None, "宮城県石巻市"),
         ("partner_added", None, "山梨県富士河口湖町"),
         ("partner_removed", None, "北海道旭川市"),
@@ -125,9 +125,9 @@ def test_partner_and_field_events(real_edition: Edition) -> None:
         "ward": {"code": "131024", "name": "中央区"},
         "kind": "program_changed",
         "program": {"name": "災害相互援助協定", "name_key": "災害相互援助協定"},
-        "field": "category",
-        "old": "防災",
-        "new": "災害協定",
+        "field": "category_tags",
+        "old": ["防災"],
+        "new": ["災害協定"],
         "confidence": 1.0,
         "reason": "same name",
     }
@@ -145,7 +145,9 @@ def test_derived_editions_give_exactly_the_recorded_events(seed: int) -> None:
     assert {t.kind for t in earlier.truths} >= {
         "program_added", "program_removed", "program_renamed", "program_changed", "partner_added", "partner_removed",
     }  # fmt: skip
-    assert {t.field for t in earlier.truths if t.kind == "program_changed"} == {"category", "body", "content", "start"}
+    assert {t.field for t in earlier.truths if t.kind == "program_changed"} == {
+        "category_tags", "body", "content", "start",
+    }  # fmt: skip
 
 
 def test_precision_and_recall_on_a_hidden_style_edition() -> None:
@@ -167,3 +169,15 @@ def test_generator_is_seeded() -> None:
     assert derive(5, date(2025, 3, 31)).text() != derive(6, date(2025, 3, 31)).text()
     rng = random.Random(1)
     assert DerivedEdition.real().drop_program(rng).kind == "program_added"
+
+
+def test_a_new_spelling_of_the_same_categories_is_no_change(real_edition) -> None:  # type: ignore[no-untyped-def]
+    """子ども → こども and a wrap space in a fused pair: the raw value differs, the tags do not."""
+    later = next(r for r in real_edition.records if r.category == "こども")
+    fused = next(r for r in real_edition.records if r.category == "文化交流災害協定")
+    respelt = [replace(later, category="子ども"), replace(fused, category="文化交流・災害協定")]
+    assert diff_editions(respelt, [later, fused]) == []
+    retagged = diff_editions([replace(later, category="子ども・スポーツ")], [later])
+    assert [(e.kind, e.field, e.old, e.new) for e in retagged] == [
+        ("program_changed", "category_tags", ["こども", "スポーツ"], ["こども"])
+    ]

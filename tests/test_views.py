@@ -19,7 +19,7 @@ from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 DATES = ("2024-03-31", "2025-03-31", "2026-03-31")
-VIEWS = {"v_partnership", "v_program_history", "v_ward_municipality_timeline"}
+VIEWS = {"v_partnership", "v_program_history", "v_ward_municipality_timeline", "v_program_category"}
 
 
 def _readme_queries() -> list[str]:
@@ -44,9 +44,9 @@ def _plain(value):  # type: ignore[no-untyped-def]
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def test_the_readme_has_three_queries() -> None:
+def test_the_readme_has_four_queries() -> None:
     queries = _readme_queries()
-    assert len(queries) == 3
+    assert len(queries) == 4
     assert all(any(view in q for view in VIEWS) for q in queries)
 
 
@@ -99,3 +99,14 @@ def test_partner_places_per_ward_and_edition(loaded: Database, three_editions) -
     rows = [(_plain(e), w, int(n), int(new)) for e, w, n, new in _run(loaded, _readme_queries()[2])]
     assert rows == expected
     assert any(new for as_of, _, _, new in rows if as_of != DATES[0])  # the changes linked new places
+
+
+def test_programs_per_category_tag_in_the_newest_edition(loaded: Database, three_editions) -> None:  # type: ignore[no-untyped-def]
+    """README query 4: programs per category tag, counted from the parsed records' tags."""
+    newest: tuple[Record, ...] = three_editions[-1][2]
+    counts: dict[str, int] = defaultdict(int)
+    for record in newest:
+        for tag in record.category_tags:
+            counts[tag] += 1
+    expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    assert _run(loaded, _readme_queries()[3]) == expected

@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 
-from renkei.diff import ChangeEvent, event_to_dict
+from renkei.diff import ChangeEvent, event_to_dict, value_text
 from renkei.report.labels import KIND_LABELS
 
 CSV_COLUMNS = (
@@ -41,8 +41,8 @@ def render_events_csv(events: Sequence[ChangeEvent]) -> str:
                 (event.partner.code or "") if event.partner else "",
                 event.partner.name if event.partner else "",
                 event.field or "",
-                "" if event.old is None else str(event.old),
-                "" if event.new is None else str(event.new),
+                value_text(event.old),
+                value_text(event.new),
                 "" if event.confidence is None else f"{event.confidence:.3f}",
                 event.reason or "",
                 _provenance(event.old_provenance),

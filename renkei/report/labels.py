@@ -24,6 +24,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 FIELD_LABELS: dict[str, str] = {
     "category": "連携カテゴリ",
+    "category_tags": "連携カテゴリ",
     "body": "事業主体",
     "content": "事業内容",
     "start": "事業開始年度",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from renkei.diff import ChangeEvent
+from renkei.diff import ChangeEvent, value_text
 from renkei.normalise.wards import all_wards
 from renkei.provenance import SourceRecord, fetched_at_text, source_lines, source_warnings
 from renkei.records import Provenance, Record, Ward
@@ -88,7 +88,7 @@ def _summary(record: Record | None) -> str:
         return ""
     partners = "、".join(p.name for p in record.partners[:6])
     more = f" ほか{len(record.partners) - 6}" if len(record.partners) > 6 else ""
-    category = record.category or UNCATEGORISED
+    category = "・".join(record.category_tags) or UNCATEGORISED  # the tags: how the index counts it
     return f"{category}｜{partners}{more}" if partners else category
 
 
@@ -131,7 +131,7 @@ def _item(event: ChangeEvent, data: ReportInput) -> Item:
             sign=sign,
         )
     if event.kind == "program_changed":
-        old, new = diff_segments(str(event.old or ""), str(event.new or ""))
+        old, new = diff_segments(value_text(event.old), value_text(event.new))
         return Item(**common, field_label=FIELD_LABELS.get(event.field or "", event.field or ""), old=old, new=new)
     partner = event.partner
     code = (partner.code or "") if partner else ""
@@ -166,8 +166,9 @@ def index_rows(pages: list[WardPage]) -> list[IndexRow]:
 
 
 def programs_by_category(records: Sequence[Record]) -> list[tuple[str, int]]:
-    """Programs per category, most first (categories written differently stay apart: they are the source's)."""
-    counter = Counter((r.category or UNCATEGORISED) for r in records)
+    """Programs per category tag, most first (a program with two tags counts under both; spellings of one
+    category are one tag: renkei.normalise.categories)."""
+    counter = Counter(tag for r in records for tag in (r.category_tags or (UNCATEGORISED,)))
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -208,7 +209,7 @@ def overview(records: Sequence[Record]) -> Overview:
         programs_per_place = Counter(code for r in own for code in {p.code for p in r.partners if p.code})
         links |= {(ward.code, c) for c in programs_per_place}
         wards.append((ward, len(own), len(programs_per_place)))
-        by_category[ward.code] = Counter((r.category or UNCATEGORISED) for r in own)
+        by_category[ward.code] = Counter(tag for r in own for tag in (r.category_tags or (UNCATEGORISED,)))
         ward_places[ward.code] = sorted(
             ((places[c], n) for c, n in programs_per_place.items() if c in places), key=lambda item: item[0].code
         )
