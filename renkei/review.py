@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 
-from renkei.diff import ChangeEvent
+from renkei.diff import EVENT_KINDS, ChangeEvent
 from renkei.errors import RenkeiError, SettingsError
 from renkei.normalise.wards import all_wards
 from renkei.records import Record
@@ -35,14 +35,7 @@ DEFAULT_MAX_PARTNER_REMOVED_SHARE = 0.05
 DEFAULT_MAX_WARD_REMOVED_SHARE = 0.50
 DEFAULT_MIN_WARD_REMOVED = 6
 
-_PROGRAM_KINDS = {
-    "program_added",
-    "program_removed",
-    "program_renamed",
-    "program_changed",
-    "partner_added",
-    "partner_removed",
-}
+_PROGRAM_KINDS = {kind for kind in EVENT_KINDS if not kind.startswith("municipality_")}  # ward-level ones aside
 
 
 class ReviewHoldError(RenkeiError):

@@ -216,3 +216,20 @@ def three_editions(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     (folder / "2024.txt").write_text(first.text(), encoding="utf-8")
     paths = [folder / "2024.txt", folder / "2025.txt", REAL_EDITION]
     return [(path, truth, read_edition(path).records) for path, truth in zip(paths, (first, middle, None), strict=True)]
+
+
+@pytest.fixture(scope="module")
+def shared_server():  # type: ignore[no-untyped-def]
+    """One local HTTP fixture server per test module: shutting one down costs half a second (its poll)."""
+    from tests.http_server import FixtureServer
+
+    with FixtureServer() as fixture:
+        yield fixture
+
+
+@pytest.fixture
+def server(shared_server):  # type: ignore[no-untyped-def]
+    """The module's server with no routes and no recorded requests, so each test sees only its own hits."""
+    shared_server.routes.clear()
+    shared_server.requests.clear()
+    return shared_server

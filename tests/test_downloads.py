@@ -51,21 +51,6 @@ def _no_source_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(variable, raising=False)
 
 
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[FixtureServer]:
-    # One server for the module: shutting one down costs half a second (its poll interval).
-    with FixtureServer() as fixture:
-        yield fixture
-
-
-@pytest.fixture
-def server(shared_server: FixtureServer) -> FixtureServer:
-    """The shared server with no routes and no recorded requests, so each test sees only its own hits."""
-    shared_server.routes.clear()
-    shared_server.requests.clear()
-    return shared_server
-
-
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return tmp_path / "downloads"

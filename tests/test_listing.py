@@ -5,7 +5,6 @@ title, the newest of several candidates, and pages in Shift_JIS, EUC-JP or UTF-8
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -258,19 +257,6 @@ def test_the_candidate_summary_names_every_candidate_on_one_line() -> None:
 
 
 # -- over HTTP: the choice, relative links, the error, the encodings ----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[FixtureServer]:
-    with FixtureServer() as fixture:
-        yield fixture
-
-
-@pytest.fixture
-def server(shared_server: FixtureServer) -> FixtureServer:
-    shared_server.routes.clear()
-    shared_server.requests.clear()
-    return shared_server
 
 
 def html_page(body: str, charset: str | None = "utf-8", *, http_equiv: bool = False) -> str:
