@@ -119,7 +119,7 @@ def _partners(entry: Entry, warnings: list[ParseWarning], limits: Limits | None)
                 name=resolved.name,
                 code=resolved.code,
                 kind=resolved.kind,
-                start_fiscal_year=aligned[resolved.token] if aligned else None,
+                start_fiscal_year=resolved.start_year(aligned),  # issue 13 part 5: a note gives its own year
                 correction=resolved.correction,
             )
             identity = partner.identity

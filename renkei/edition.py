@@ -14,7 +14,7 @@ from renkei.table import SourceTable, classify_rows
 
 # Bump when the records a file parses to may change: caches keyed by (content hash, parser version) and the
 # `parser_version` stored with each edition tell which editions were read by an older parser.
-PARSER_VERSION = "2026.12.2"
+PARSER_VERSION = "2026.12.3"
 
 
 def read_edition(

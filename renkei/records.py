@@ -107,6 +107,7 @@ WARNING_KINDS: dict[str, str] = {
     "unresolved_partner": "partner not resolved to a place",
     "ambiguous_partner": "partner matches several places; not guessed",
     "correction_applied": "misprint corrected",
+    "partner_from_note": "partner read from a note in the partner cell",
     "duplicate_row_merged": "identical row merged",
     "duplicate_partner": "place listed twice in one entry",
     "invisible_removed": "invisible or control characters removed from a cell",

@@ -3,16 +3,27 @@
 One cell may hold several partners separated by spaces ("群馬県嬭恋村 秋田県五城目町"), by 、 or ・
 ("長野県茅野市・宮城県石巻市"), a closing "等", and line wraps that split one name ("静岡県伊豆市教育委 員会").
 A segment continues the partner before it unless it starts a new place; a collective such as
-"東京都、都内23特別区、都内26市、都内13町村" stays one group.
+"東京都、都内23特別区、都内26市、都内13町村" stays one group. A note that names the place taking part
+("※令和元年度より北海道木古内町として参加") adds that place as a partner of its own (issue 13, part 5).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from renkei.normalise.places import PlaceMatch, gazetteer, match_place, place_key
+from renkei.normalise.eras import parse_start_cell
+from renkei.normalise.places import (
+    FormerName,
+    PlaceMatch,
+    describe_former,
+    former_hint,
+    gazetteer,
+    match_place,
+    place_key,
+)
 from renkei.normalise.text import display_text
 from renkei.records import PartnerKind
 from renkei.reference import Place
@@ -54,6 +65,15 @@ class ResolvedPartner:
     correction: str | None = None
     prefecture: str | None = None
     token: int = 0  # position of the partner as written in its cell (glued places share one)
+    from_note: bool = False  # read from a note ("※令和元年度より北海道木古内町として参加"), not listed
+    noted_year: int | None = None  # the start year that note gives
+
+    def start_year(self, aligned: list[int | None] | None) -> int | None:
+        """The partner's start year: its note's for a partner read from a note, else its year among the cell's
+        years when they line up with the cell's partners (`aligned`)."""
+        if self.from_note:
+            return self.noted_year
+        return aligned[self.token] if aligned else None
 
 
 @dataclass(frozen=True)
@@ -90,15 +110,22 @@ def read_partner_cell(cell: str) -> CellPartners:
     partners: list[ResolvedPartner] = []
     problems: list[PartnerProblem] = []
     context: str | None = None
+    if note and noted < 0:  # a note before any partner
+        _add_note_partners(partners, problems, (note,), None, context, 0)
     for index, token in enumerate(tokens):
         text = display_text(token)
         if note and index == noted:
             text = f"{text} {note}"
         resolved, found = classify_partner(token, context)
-        for partner in resolved:
-            partners.append(_with_text(partner, text, index))
+        listed = [_with_text(partner, text, index) for partner in resolved]
+        partners.extend(listed)
         problems.extend(found)
         context = next((p.prefecture for p in resolved if p.prefecture), context)
+        notes = [f"({inner})" for inner in _BRACKETED.findall(token)] + ([note] if note and index == noted else [])
+        if notes:
+            _add_note_partners(partners, problems, tuple(notes), listed[-1] if listed else None, context, index)
+    listed_codes = {p.code for p in partners if not p.from_note}
+    partners = [p for p in partners if not (p.from_note and p.code in listed_codes)]  # the list names it anyway
     return CellPartners(tuple(partners), tuple(problems), etc_markers, token_count=len(tokens))
 
 
@@ -114,15 +141,8 @@ def _split_note(cell: str) -> tuple[str, str, str]:
 
 
 def _with_text(partner: ResolvedPartner, text: str, token: int) -> ResolvedPartner:
-    return ResolvedPartner(
-        text=text,
-        name=partner.name if partner.kind in ("municipality", "prefecture") else display_text(partner.name),
-        code=partner.code,
-        kind=partner.kind,
-        correction=partner.correction,
-        prefecture=partner.prefecture,
-        token=token,
-    )
+    name = partner.name if partner.kind in ("municipality", "prefecture") else display_text(partner.name)
+    return replace(partner, text=text, name=name, token=token)
 
 
 # -- splitting ------------------------------------------------------------------------------------
@@ -290,6 +310,7 @@ def classify_partner(
         return _without_leading_place(text, key)
     bracket_place = _bracketed_place(match.tail)
     if match.candidates and not match.places:
+        bracket_place = bracket_place or _bracketed_former(match.tail)
         if bracket_place:
             return [_partner(text, "organisation", bracket_place, match)], _correction_problems(text, match)
         names = "、".join(p.name for p in match.candidates)
@@ -307,6 +328,8 @@ def classify_partner(
         problems.append(PartnerProblem("correction_applied", f"{text}: read as {len(match.places)} places ({glued})"))
         return [_partner(text, "municipality", p, match, correction) for p in match.places], problems
     tail = match.tail
+    if place.is_prefecture and match.former:
+        return _former_partner(text, match.former, match, place, problems)
     if place.is_prefecture:
         if match.unresolved:
             message = f"{text}: {match.unresolved} is not a municipality of {place.prefecture}"
@@ -366,15 +389,17 @@ def _bracketed_place(tail: str) -> Place | None:
 
 def _without_leading_place(text: str, key: str) -> tuple[list[ResolvedPartner], list[PartnerProblem]]:
     """A partner that does not start with a place: an organisation, a collective, or unknown."""
-    place = _bracketed_place(key) or _embedded_place(key)
+    place = _bracketed_place(key) or _embedded_place(key) or _bracketed_former(key)
     if place:
         return [ResolvedPartner(text, text, place.code, "organisation", prefecture=place.prefecture)], []
     problems: list[PartnerProblem] = []
     looks_municipal = _MUNICIPAL_LOOKING.match(key)
     if looks_municipal and not key.startswith(LEGAL_PREFIXES):
+        name = looks_municipal.group(1)
         problems.append(
             PartnerProblem(
-                "unresolved_partner", f"{text}: {looks_municipal.group(1)} is not a known municipality; code left empty"
+                "unresolved_partner",
+                f"{text}: {name} is not a known municipality{former_hint(name)}; code left empty",
             )
         )
     head = _BRACKETED.sub("", key) or key
@@ -389,6 +414,34 @@ def _without_leading_place(text: str, key: str) -> tuple[list[ResolvedPartner], 
     if not problems:
         problems.append(PartnerProblem("unresolved_partner", f"{text}: not a known place or organisation"))
     return [ResolvedPartner(text, text, None, "unknown")], problems
+
+
+def _former_partner(
+    text: str, former: FormerName, match: PlaceMatch, prefecture: Place, problems: list[PartnerProblem]
+) -> tuple[list[ResolvedPartner], list[PartnerProblem]]:
+    """A partner naming a municipality merged away, after its prefecture (renkei/data/former_municipalities.csv).
+
+    An organisation or area of it ("宮城県志波姫物産振興協会") belongs to the municipality it is now part of and gets
+    that code, its name kept as printed. The former municipality itself ("宮城県志波姫町") is not renamed into its
+    successor: its code stays empty and the warning names the successor.
+    """
+    row, tail = former.municipality, former.tail
+    if not tail or (_BRACKET_ONLY.match(tail) and not _is_organisation_note(tail)):
+        problems.append(PartnerProblem("unresolved_partner", f"{text}: {describe_former(row)}; code left empty"))
+        kind: PartnerKind = "unknown" if not tail else "organisation"
+        return [ResolvedPartner(text, text, None, kind, prefecture=prefecture.prefecture)], problems
+    kind = "organisation" if _BRACKET_ONLY.match(tail) else _collective_or_organisation(tail)
+    return [_partner(text, kind, row.current, match)], problems
+
+
+def _bracketed_former(tail: str) -> Place | None:
+    """The municipality a former one named alone in brackets, with its prefecture, is now part of
+    ("…協会（宮城県志波姫町）", "（旧宮城県志波姫町）" → 栗原市)."""
+    for content in _BRACKETED.findall(tail):
+        inner = match_place(content.removeprefix("旧"))
+        if inner and inner.former and not inner.former.tail:
+            return inner.former.municipality.current
+    return None
 
 
 def _embedded_place(key: str) -> Place | None:
@@ -421,3 +474,112 @@ def _partner(
 
 def _correction_problems(text: str, match: PlaceMatch) -> list[PartnerProblem]:
     return [PartnerProblem("correction_applied", f"{text}: {c}") for c in match.corrections]
+
+
+# -- notes that name a partner --------------------------------------------------------------------
+# A note names the place taking part: "※令和元年度より北海道木古内町として参加" (2026 edition, 江戸川区民まつり: the
+# council listed before it takes part as 木古内町), "※令和2年度から山形県遊佐町が参加", "※山形県遊佐町は令和2年度から
+# 参加", "（平成30年度から、群馬県沼田市と連携）", "（令和元年度～ 北海道木古内町）". Anything else a note says (about
+# the program, the years, the partners in general) is no partner: "※開始年度は相手方により異なる。"
+_NOTE_YEAR = (
+    r"(?:(?:昭和|平成|令和|[SHRshr]\.?)(?:元|\d{1,2})(?:年度|年(?:\d{1,2}月(?:\d{1,2}日)?)?)?"
+    r"|(?:19|20)\d{2}(?:年度|年)?)"
+)
+_NOTE_FROM = r"(?:より|から|以降)"
+_NOTE_JOINS = r"(?:参加|加入|加盟)(?:している|しています|した|しました|する|します)?"
+_NOTE_PATTERNS = (
+    re.compile(rf"(?:(?P<year>{_NOTE_YEAR}){_NOTE_FROM}[、,]?)?(?P<place>.+?)(?:として|が|も)(?:新たに)?{_NOTE_JOINS}"),
+    re.compile(rf"(?P<place>.+?)(?:は|が|も)(?P<year>{_NOTE_YEAR}){_NOTE_FROM}{_NOTE_JOINS}"),
+    re.compile(rf"(?P<year>{_NOTE_YEAR}){_NOTE_FROM}[、,]?(?P<place>.+?)と(?:の)?連携(?:を開始|開始)?"),
+)
+_BRACKET_NOTE = re.compile(rf"(?P<year>{_NOTE_YEAR})(?:[~〜～]|{_NOTE_FROM})[、,]?(?P<place>.+)")
+_NOTE_END = "。．.、 "
+
+
+def _add_note_partners(
+    partners: list[ResolvedPartner],
+    problems: list[PartnerProblem],
+    notes: tuple[str, ...],
+    noted: ResolvedPartner | None,
+    context: str | None,
+    token: int,
+) -> None:
+    """Append the partner each note names, if any, after the partners listed so far (see `note_partner`)."""
+    for note in notes:
+        partner, found = note_partner(note, noted, context, token)
+        problems.extend(found)
+        if partner is not None and all(p.code != partner.code for p in partners):
+            partners.append(partner)
+
+
+def note_partner(
+    note: str, noted: ResolvedPartner | None = None, context: str | None = None, token: int = 0
+) -> tuple[ResolvedPartner | None, list[PartnerProblem]]:
+    """The partner a note names, if it names one ("※令和元年度より北海道木古内町として参加" → 北海道木古内町, 2019).
+
+    The note must be one of the shapes above, whole, and its place one prefecture or municipality, alone, as
+    any partner is resolved (a unique bare name, a misprint one edit away). A note that names the partner it
+    follows adds nothing; one whose place is ambiguous, a former municipality, or not one place is not read
+    and says so; one that names no place is no partner note at all.
+    """
+    body = unicodedata.normalize("NFKC", display_text(note)).strip()
+    bracketed = body.startswith("(") and body.endswith(")")
+    body = "".join((body[1:-1] if bracketed else body).removeprefix("※").split()).rstrip(_NOTE_END)
+    found = next((m for m in (p.fullmatch(body) for p in _NOTE_PATTERNS) if m), None)
+    bare = found is None and bracketed  # "(令和元年度～北海道木古内町)": read only when the rest is one place
+    if bare:
+        found = _BRACKET_NOTE.fullmatch(body)
+    if found is None:
+        return None, []
+    place_text, year_text = found.group("place"), found.group("year")
+    where, shown = f"{noted.text}: " if noted else "", display_text(note)
+    match = match_place(place_key(place_text), context)
+    place = match.places[0] if match and len(match.places) == 1 and not match.tail else None
+    if place is None or (place.is_prefecture and match and match.unresolved):
+        if match is None and not _MUNICIPAL_LOOKING.match(place_key(place_text)):
+            return None, []  # no place at all: a note about something else
+        if bare and not (match and match.candidates):
+            return None, []
+        return None, [_unread_note(where, shown, place_text, match)]
+    if noted is not None and noted.code == place.code:
+        # the note is about the partner it follows: "群馬県沼田市（平成30年度から、群馬県沼田市と連携）"
+        return None, []
+    year, year_problems = _note_year(year_text, where, shown)
+    kind: PartnerKind = "prefecture" if place.is_prefecture else "municipality"
+    partner = ResolvedPartner(
+        text=display_text(place_text),
+        name=place.name,
+        code=place.code,
+        kind=kind,
+        correction="; ".join(match.corrections) or None,
+        prefecture=place.prefecture,
+        token=token,
+        from_note=True,
+        noted_year=year,
+    )
+    since = f", from fiscal year {year}" if year is not None else ""
+    read = PartnerProblem("partner_from_note", f"{where}{place.name} read from the note {shown!r} as a partner{since}")
+    return partner, [read, *_correction_problems(partner.text, match), *year_problems]
+
+
+def _unread_note(where: str, note: str, place_text: str, match: PlaceMatch | None) -> PartnerProblem:
+    """Why a note's place is not read: ambiguous, a former municipality, unknown, or more than one place."""
+    kind = "unresolved_partner"
+    if match is None:
+        reason = f"not a known municipality{former_hint(place_text)}"
+    elif match.candidates and not match.places:
+        kind, reason = "ambiguous_partner", f"it matches {'、'.join(p.name for p in match.candidates)}"
+    elif match.former and not match.former.tail:
+        reason = describe_former(match.former.municipality)
+    else:
+        reason = "not one known place"
+    return PartnerProblem(kind, f"{where}the note {note!r} names {place_text}: {reason}; not read")
+
+
+def _note_year(text: str | None, where: str, note: str) -> tuple[int | None, list[PartnerProblem]]:
+    if not text:
+        return None, []
+    cell = parse_start_cell(text)
+    if len(cell.years) == 1 and not cell.unreadable:
+        return cell.years[0], []
+    return None, [PartnerProblem("unreadable_year", f"{where}the note {note!r}: {text} names no readable year")]

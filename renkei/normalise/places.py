@@ -3,7 +3,9 @@
 Partners are written "群馬県嬬恋村", "福島県東白川郡塙町" (郡 is not part of the code list's name),
 "京都府京都市山科区" (designated-city wards resolve to their city), "北海道十勝清水町" (a regional prefix),
 or without a prefecture ("札幌市教育委員会"). The source has misprints ("嬭恋村", "鳥根県", "宮城県登米市市");
-a misprint is repaired only when exactly one place of the same prefecture is one edit away.
+a misprint is repaired only when exactly one place of the same prefecture is one edit away. A municipality
+merged away ("宮城県志波姫町", renkei/data/former_municipalities.csv) is recognised after its prefecture, before any
+misprint is looked for: a former name is no misprint.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from renkei.reference import Place, load_reference
+from renkei.reference import FormerMunicipality, Place, load_former_municipalities, load_reference
 
 MUNICIPAL_SUFFIXES = "市区町村"
 _PREFECTURE_ENDINGS = "都道府県縣"
@@ -25,6 +27,14 @@ _GUN = re.compile(r"(.{1,5}?)郡")
 # a collective such as "宗谷町村会" or "市町村".
 _MUNICIPAL_LOOKING = re.compile(r"^([^()（）市町村・、,\s]{1,5}(?<!都)[市町村])(?![町村])")
 _FUZZY_MAX_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A former municipality named after its prefecture, and the text that follows its name."""
+
+    municipality: FormerMunicipality
+    tail: str
 
 
 @dataclass(frozen=True)
@@ -42,12 +52,13 @@ class PlaceMatch:
     candidates: tuple[Place, ...] = ()
     unresolved: str | None = None
     likely: Place | None = None  # the candidate in the prefecture of the neighbouring partners, if one is
+    former: FormerName | None = None  # a merged-away municipality after the prefecture (`places`: the prefecture)
 
 
 class Gazetteer:
     """Lookups over the reference list."""
 
-    def __init__(self, places: tuple[Place, ...]) -> None:
+    def __init__(self, places: tuple[Place, ...], former: tuple[FormerMunicipality, ...] = ()) -> None:
         self.by_code: dict[str, Place] = {p.code: p for p in places}
         self.prefectures: dict[str, Place] = {p.prefecture: p for p in places if p.is_prefecture}
         self.cities_in: dict[str, dict[str, Place]] = defaultdict(dict)
@@ -57,6 +68,16 @@ class Gazetteer:
                 self.cities_in[place.prefecture][place.city] = place
                 self.cities_named[place.city].append(place)
         self._city_lengths = sorted({len(name) for name in self.cities_named}, reverse=True)
+        # former names (and the short forms the table allows) per prefecture, longest first
+        self.former_in: dict[str, list[tuple[str, FormerMunicipality]]] = defaultdict(list)
+        self.former_named: dict[str, list[FormerMunicipality]] = defaultdict(list)
+        for row in former:
+            self.former_in[row.prefecture].append((place_key(row.name), row))
+            if row.short_name:
+                self.former_in[row.prefecture].append((place_key(row.short_name), row))
+            self.former_named[place_key(row.name)].append(row)
+        for names in self.former_in.values():
+            names.sort(key=lambda item: -len(item[0]))
 
     # -- prefectures -------------------------------------------------------------------------------
     def prefecture_at_start(self, key: str) -> Place | None:
@@ -97,6 +118,21 @@ class Gazetteer:
                     return places
         return []
 
+    def former_at_start(self, prefecture: str, text: str) -> tuple[FormerMunicipality, int] | None:
+        """The former municipality of the prefecture `text` starts with, and the characters its name used.
+
+        A short form ("志波姫" for 志波姫町) counts only when something other than 市/町/村 follows it.
+        """
+        for name, row in self.former_in.get(prefecture, ()):
+            if not text.startswith(name):
+                continue
+            if name != place_key(row.name):
+                following = text[len(name) : len(name) + 1]
+                if not following or following in MUNICIPAL_SUFFIXES:
+                    continue
+            return row, len(name)
+        return None
+
     def cities_one_edit_away(self, prefecture: str, text: str) -> list[tuple[Place, int]]:
         """(municipality, characters used) for every prefix of `text` one edit from a name in the prefecture.
 
@@ -117,7 +153,18 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    return Gazetteer(load_reference())
+    return Gazetteer(load_reference(), load_former_municipalities())
+
+
+def describe_former(row: FormerMunicipality) -> str:
+    """ "宮城県志波姫町 is a former municipality, merged into 宮城県栗原市 on 2005-04-01" (for warnings)."""
+    return f"{row.prefecture}{row.name} is a former municipality, merged into {row.current.name} on {row.merged}"
+
+
+def former_hint(name: str) -> str:
+    """ " (…is a former municipality…)" when the table knows `name`, written without its prefecture, else ""."""
+    rows = gazetteer().former_named.get(place_key(name), [])
+    return f" ({'; '.join(describe_former(row) for row in rows)})" if rows else ""
 
 
 # Small kana ヶ/ヵ are interchangeable with ケ/カ in place names (龍ヶ崎市 is listed as 龍ケ崎市): not misprints.
@@ -185,6 +232,19 @@ def _within_prefecture(
         city = g.city_at_start(prefecture.prefecture, rest[start:])
         if city and start + len(city.city or "") == len(rest):
             return PlaceMatch(places=(city,), tail="", prefecture=prefecture, corrections=corrections)
+    looks_municipal = _MUNICIPAL_LOOKING.match(rest)
+    for text, offset in remainders:  # a municipality merged away: "宮城県志波姫町", "宮城県栗原郡志波姫町"
+        former = g.former_at_start(prefecture.prefecture, text)
+        if former:
+            row, used = former
+            return PlaceMatch(
+                places=(prefecture,),
+                tail=rest,
+                prefecture=prefecture,
+                corrections=corrections,
+                unresolved=looks_municipal.group(1) if looks_municipal else None,
+                former=FormerName(row, rest[offset + used :]),
+            )
     if fuzzy:
         for text, offset in remainders:
             found = g.cities_one_edit_away(prefecture.prefecture, text)
@@ -207,7 +267,6 @@ def _within_prefecture(
                     corrections=corrections,
                     candidates=tuple(p for p, _ in distinct.values()),
                 )
-    looks_municipal = _MUNICIPAL_LOOKING.match(rest)
     return PlaceMatch(
         places=(prefecture,),
         tail=rest,
