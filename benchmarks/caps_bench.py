@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import REAL_EDITION, print_figures
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from tests.test_caps import parse_in_subprocess, write_big_text, write_big_xlsx, write_long_line
 
 RAISED = {"RENKEI_MAX_FILE_BYTES": str(2**30), "RENKEI_MAX_XLSX_UNCOMPRESSED_BYTES": str(2**30)}

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import print_figures
 from renkei.diff import diff_editions
-from renkei.edition import edition_from_text
 from renkei.match import match_editions
+from renkei.parse.edition import edition_from_text
 from renkei.records import Record
 from tests.derive import DerivedEdition, derive
 

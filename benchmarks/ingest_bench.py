@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from benchmarks.common import REAL_EDITION, print_figures
 from db.ingest import ingest_file
 from db.session import Database
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from renkei.store import SnapshotStore
 from tests.derive import DerivedEdition
 

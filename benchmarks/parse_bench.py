@@ -15,7 +15,7 @@ from benchmarks.common import REAL_EDITION, in_fresh_interpreter, median, print_
 
 CODE = f"""
 import json, resource, time, tracemalloc
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 tracemalloc.start()
 start = time.perf_counter()
 edition = read_edition({str(REAL_EDITION)!r})
@@ -27,7 +27,7 @@ print(json.dumps({{"seconds": seconds, "peak_mib": peak / 2**20,
 
 CODE_UNTRACED = f"""
 import json, time
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 start = time.perf_counter()
 read_edition({str(REAL_EDITION)!r})
 print(json.dumps({{"seconds": time.perf_counter() - start}}))

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import in_fresh_interpreter, median, print_figures
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from tests.conftest import REAL_EDITION
 from tests.render.pdf import render_pdf
 from tests.render.xlsx import render_xlsx
@@ -38,7 +38,7 @@ print(json.dumps({{"seconds": time.perf_counter() - start}}))
 
 OURS = """
 import json, resource, time
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from renkei.settings import ParseSettings
 def main():
     start = time.perf_counter()

@@ -28,8 +28,8 @@ from db.ingest import ingest_file
 from db.reports import report_input
 from db.session import Database
 from db.timeline import municipality_timeline, ward_timeline
-from renkei.edition import read_edition
 from renkei.normalise.wards import all_wards
+from renkei.parse.edition import read_edition
 from renkei.report.write import write_report
 from renkei.store import SnapshotStore
 

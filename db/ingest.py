@@ -21,9 +21,9 @@ from db.events import write_events as store_events
 from db.load import EventWriter, LoadCounts, Matcher, append_edition, place_edition, remove_edition
 from db.models import Edition, IngestRun
 from db.session import Database
-from renkei.edition import PARSER_VERSION, read_edition
 from renkei.errors import EditionConflictError, RenkeiError
 from renkei.match import match_editions
+from renkei.parse.edition import PARSER_VERSION, read_edition
 from renkei.provenance import SourceRecord, now_utc
 from renkei.records import Edition as ParsedEdition
 from renkei.store import SnapshotStore, sha256_of

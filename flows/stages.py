@@ -20,17 +20,17 @@ from db.reconcile import reconcile as reconcile_store
 from db.reports import report_input
 from db.session import database
 from renkei.diff import diff_editions
-from renkei.edition import table_to_edition
 from renkei.match import match_editions
+from renkei.parse.edition import table_to_edition
+from renkei.parse.read import read_source
+from renkei.parse.source import SourceTable
 from renkei.provenance import SourceRecord, now_utc
-from renkei.read import read_source
 from renkei.records import Edition
 from renkei.report.view import ReportInput
 from renkei.review import ChangeVolume, ReviewSettings, change_volume
 from renkei.sources import acquire
 from renkei.sources.settings import SourceSettings
 from renkei.store import SnapshotStore, sha256_of
-from renkei.table import SourceTable
 from renkei.validate import check_gate
 
 

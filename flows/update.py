@@ -24,8 +24,8 @@ from prefect.utilities.annotations import quote
 
 from flows import stages
 from flows.pipeline import NETWORK_RETRY_DELAYS, Places, check_hold_choice, run_backfill, run_update
-from renkei.edition import PARSER_VERSION
 from renkei.errors import SettingsError
+from renkei.parse.edition import PARSER_VERSION
 from renkei.reference import reference_fingerprint
 from renkei.review import ChangeVolume, ReviewHoldError
 from renkei.sources.settings import SourceSettings

@@ -1,7 +1,7 @@
 """renkei: read, version and compare editions of 各特別区と全国市町村等連携事業一覧."""
 
-from renkei.edition import read_edition
 from renkei.errors import EditionReadError, RenkeiError
+from renkei.parse.edition import read_edition
 from renkei.records import (
     Edition,
     ParseWarning,

@@ -126,7 +126,7 @@ def _read_edition(path: Path):  # type: ignore[no-untyped-def]
     """read_edition with a progress bar over a PDF's pages on stderr (when it is a terminal)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from renkei.edition import read_edition
+    from renkei.parse.edition import read_edition
 
     console = Console(stderr=True)
     if not console.is_terminal:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from renkei.config import EPHEMERAL_STARTUP_SECONDS
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from renkei.records import Edition
 
 # Prefect keeps its state (the temporary server's database, cached task results) in a folder of this test

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from renkei.edition import edition_from_text, read_edition
 from renkei.normalise.eras import format_era_year
 from renkei.normalise.text import text_key
+from renkei.parse.edition import edition_from_text, read_edition
 from renkei.records import Record
 from tests.conftest import HEADER, REAL_EDITION, place_code
 
@@ -304,7 +304,7 @@ class DerivedEdition:
         """Swap two adjacent one-line entries of the same ward (their seq changes, nothing else).
 
         Entries next to an orphan judgement are left in place: which program such rows open depends on the
-        neighbours (see renkei/orphans.py), so swapping them is a change of layout, not noise.
+        neighbours (see renkei/parse/orphans.py), so swapping them is a change of layout, not noise.
         """
         avoid = self._orphan_neighbourhood()
         for _ in range(count):

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from renkei import table
 from renkei.cli import app
-from renkei.edition import edition_from_text
 from renkei.errors import EditionReadError, SettingsError
 from renkei.normalise.eras import find_as_of, parse_as_of
-from renkei.read.text import text_to_rows
+from renkei.parse import table
+from renkei.parse.edition import edition_from_text
+from renkei.parse.read.text import text_to_rows
+from renkei.parse.source import SourceTable
+from renkei.parse.table import classify_rows
 from renkei.records import Edition
-from renkei.table import SourceTable, classify_rows
 from tests.conftest import edition_text, row
 
 ROW = row("千代田", "産業", "物産展", "区", "群馬県嬬恋村", "物産展を開く。", "令和元年度")

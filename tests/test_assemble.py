@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from renkei.edition import read_edition
 from renkei.errors import EditionReadError
+from renkei.parse.edition import read_edition
 from tests.conftest import HEADER, REAL_EDITION, edition_text, place_code, row
 
 WRAPPED_HEADER = "各特別 区名\t連携カテ ゴリ\t事業名称等\t事業 主体\t連携相手方\t事業内容\t事業開始 年度"

@@ -20,9 +20,9 @@ from openpyxl.utils.cell import get_column_letter
 from typer.testing import CliRunner
 
 from renkei.cli import app
-from renkei.edition import read_edition
 from renkei.errors import SettingsError
-from renkei.read import read_source
+from renkei.parse.edition import read_edition
+from renkei.parse.read import read_source
 from renkei.records import Edition, record_to_dict
 from renkei.settings import ParseSettings
 from tests.conftest import HEADER, PROJECT_ROOT, REAL_EDITION, edition_text, row

@@ -16,7 +16,7 @@ from db.models import EditionEntry, Program
 from db.session import Database
 from renkei.cli import app
 from renkei.diff import diff_editions
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from renkei.store import SnapshotStore
 from tests.conftest import REAL_EDITION
 from tests.derive import derive

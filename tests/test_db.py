@@ -17,8 +17,8 @@ from db.ingest import ingest_file
 from db.models import Edition, EditionEntry, IngestRun, Program, ProgramVersion
 from db.queries import export_records
 from db.session import Database
-from renkei.edition import read_edition
 from renkei.errors import EditionConflictError, EditionReadError
+from renkei.parse.edition import read_edition
 from renkei.store import SnapshotStore
 from tests.conftest import REAL_EDITION
 from tests.derive import DerivedEdition, derive

@@ -26,7 +26,7 @@ from db.queries import editions  # noqa: E402
 from db.session import database  # noqa: E402
 from flows import stages  # noqa: E402
 from renkei.cli import DIRECT_RUN_LINE  # noqa: E402
-from renkei.edition import edition_from_text  # noqa: E402
+from renkei.parse.edition import edition_from_text  # noqa: E402
 from renkei.store import SnapshotStore  # noqa: E402
 
 # One xdist worker runs every Prefect test, so the temporary server starts once.

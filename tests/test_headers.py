@@ -14,11 +14,9 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from renkei.cli import app
-from renkei.edition import edition_from_text, read_edition
 from renkei.errors import EditionReadError
-from renkei.read.xlsx import cell_text
-from renkei.records import Edition
-from renkei.table import (
+from renkei.parse.edition import edition_from_text, read_edition
+from renkei.parse.header import (
     HEADER_LABELS,
     LABEL_SYNONYMS,
     LOOKED_FOR,
@@ -28,6 +26,8 @@ from renkei.table import (
     match_label,
     ward_named,
 )
+from renkei.parse.read.xlsx import cell_text
+from renkei.records import Edition
 from tests.conftest import HEADER, edition_text, row
 
 runner = CliRunner()

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from renkei.diff import diff_editions, event_to_dict
-from renkei.edition import edition_from_text
 from renkei.normalise.eras import display_start_text
 from renkei.normalise.text import clean_cell, display_text, text_key
+from renkei.parse.edition import edition_from_text
 from renkei.quality import quality_report
 from renkei.records import Edition, record_to_dict
 from renkei.report.view import ReportInput

@@ -114,7 +114,7 @@ def test_page_breaks_elsewhere_do_not_move_partners_between_programs(
     Here every page header is removed (but the first, and the one fused with a category), and a header is
     added before each program that follows a program of several rows.
     """
-    from renkei.edition import edition_from_text
+    from renkei.parse.edition import edition_from_text
 
     headers = [i for i, line in enumerate(real_lines) if "事業名称等" in line]
     keep = {headers[0]} | {i for i in headers if "産業" in real_lines[i]}

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from renkei.edition import read_edition
 from renkei.normalise.eras import parse_start_cell
 from renkei.normalise.wards import all_wards
+from renkei.parse.edition import read_edition
 from renkei.records import Edition, Record, Start, Ward
 from tests.conftest import REAL_EDITION
 from tests.render.xlsx import WorkbookLayout, render_workbook

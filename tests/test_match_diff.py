@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from renkei.diff import diff_editions, event_to_dict
-from renkei.edition import edition_from_text
 from renkei.match import match_editions, name_shape
 from renkei.normalise.text import text_key
+from renkei.parse.edition import edition_from_text
 from renkei.records import Edition, Partner, Record, Start
 from tests.conftest import place_code
 from tests.derive import DerivedEdition, Truth, derive

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from renkei import reference
-from renkei.edition import edition_from_text
 from renkei.errors import ReferenceDataError
 from renkei.normalise.partners import note_partner, read_partner_cell
 from renkei.normalise.places import gazetteer, match_place
+from renkei.parse.edition import edition_from_text
 from renkei.records import Edition, Record
 from renkei.reference import (
     FORMER_COLUMNS,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from renkei.records import Record
 from tests.conftest import REAL_EDITION
 from tests.render.platypus_pdf import render_platypus_pdf

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from renkei.cli import app
 from renkei.diff import diff_editions
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from renkei.records import Edition, Record, record_to_dict
 from renkei.settings import ParseSettings
 from tests.conftest import REAL_EDITION

@@ -19,8 +19,8 @@ from db.queries import editions
 from db.session import database
 from flows.pipeline import DirectDriver, Places, run_backfill, run_update
 from renkei.cli import DIRECT_RUN_LINE, app
-from renkei.edition import PARSER_VERSION, edition_from_text
 from renkei.notify import NotifySettings
+from renkei.parse.edition import PARSER_VERSION, edition_from_text
 from renkei.review import ReviewHoldError
 from renkei.sources.settings import SourceSettings
 from renkei.store import SnapshotStore, sha256_of

@@ -18,8 +18,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from renkei.diff import diff_editions, value_text
-from renkei.edition import edition_from_text, read_edition
 from renkei.normalise.text import text_key
+from renkei.parse.edition import edition_from_text, read_edition
 from renkei.records import Record
 from renkei.report import write as report_write
 from renkei.report.view import ReportInput

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renkei.edition import edition_from_text, read_edition
 from renkei.normalise.eras import (
     ERA_READ_ON_YEARS,
     FIRST_START_YEAR,
@@ -19,7 +18,8 @@ from renkei.normalise.eras import (
     era_to_year,
     parse_start_cell,
 )
-from renkei.read.xlsx import cell_text
+from renkei.parse.edition import edition_from_text, read_edition
+from renkei.parse.read.xlsx import cell_text
 from tests.conftest import HEADER, edition_text, place_code, row
 
 

@@ -7,8 +7,8 @@ from collections import Counter
 from datetime import date
 
 from renkei.diff import diff_editions
-from renkei.edition import edition_from_text
 from renkei.normalise.wards import all_wards
+from renkei.parse.edition import edition_from_text
 from renkei.summary import EditionOutcome, RunSummary, summary_lines, summary_markdown
 from tests.derive import derive
 

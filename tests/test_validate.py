@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from renkei.cli import app
-from renkei.edition import edition_from_text
 from renkei.errors import SettingsError
+from renkei.parse.edition import edition_from_text
 from renkei.records import Edition
 from renkei.validate import GateSettings, gate_problems
 from tests.conftest import REAL_EDITION

@@ -88,7 +88,10 @@ def _summary(record: Record | None) -> str:
         return ""
     partners = "、".join(p.name for p in record.partners[:6])
     more = f" ほか{len(record.partners) - 6}" if len(record.partners) > 6 else ""
-    category = "・".join(record.category_tags) or UNCATEGORISED  # the tags: how the index counts it
+    category = record.category or UNCATEGORISED
+    tags = "・".join(record.category_tags)
+    if tags != record.category:  # how the index counts it, when the printed value says it otherwise
+        category += f"〔{tags or 'タグなし'}〕"
     return f"{category}｜{partners}{more}" if partners else category
 
 

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from renkei.errors import RenkeiError
-from renkei.read.sniff import sniff_format
+from renkei.parse.read.sniff import sniff_format
 from renkei.sources.settings import SourceSettings
 from renkei.store import temporary_prefix
 

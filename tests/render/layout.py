@@ -165,7 +165,7 @@ def _as_text_rows(record: Record, pairs: Pairs) -> list[list[str]]:
 
 def _reads_back(record: Record, pairs: Pairs) -> bool:
     """Whether the parser (its text path: the same rules every format goes through) gives the record back."""
-    from renkei.edition import edition_from_text
+    from renkei.parse.edition import edition_from_text
 
     lines = ["一覧", as_of_line(record.edition), "\t".join(COLUMNS)]
     lines += ["\t".join(cells) for cells in _as_text_rows(record, pairs)]

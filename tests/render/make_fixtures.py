@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from renkei.edition import read_edition
+from renkei.parse.edition import read_edition
 from tests.conftest import REAL_EDITION
 from tests.render.pdf import ALTERNATIVE, PUBLISHER, render_pdf
 from tests.render.xlsx import render_xlsx

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from renkei.assemble import rows_to_entries
-from renkei.build import Limits, entries_to_records
-from renkei.read import read_source
+from renkei.parse.assemble import rows_to_entries
+from renkei.parse.build import Limits, entries_to_records
+from renkei.parse.read import read_source
+from renkei.parse.table import SourceTable, classify_rows
 from renkei.records import Edition
 from renkei.settings import ParseSettings
-from renkei.table import SourceTable, classify_rows
 
 # Bump when the records a file parses to may change: caches keyed by (content hash, parser version) and the
 # `parser_version` stored with each edition tell which editions were read by an older parser.
@@ -30,7 +30,7 @@ def read_edition(
 
 def edition_from_text(text: str, source: str = "<text>") -> Edition:
     """Parse an extracted-text edition held in memory."""
-    from renkei.read.text import text_to_rows
+    from renkei.parse.read.text import text_to_rows
 
     return table_to_edition(SourceTable(path=source, source_format="text", rows=text_to_rows(text)))
 

@@ -1,6 +1,6 @@
 """XLSX editions via openpyxl, after checking the zip container (a zip bomb is refused before unpacking).
 
-Every visible sheet is looked at. A sheet holding a header row (recognised by `table.find_header`, anywhere in
+Every visible sheet is looked at. A sheet holding a header row (recognised by `header.find_header`, anywhere in
 its first rows and columns) is a table: one sheet for all wards, or one per ward (the ward then comes from the
 sheet name or a title row, see `table.classify_rows`). A sheet without one before the first table (a cover) is
 read for its title and as-of date only; after it (notes) it is skipped; a hidden sheet is skipped; each is named
@@ -29,20 +29,19 @@ from pathlib import Path
 from typing import Any
 
 from renkei.errors import EditionReadError
-from renkei.read.limits import RowCount, cell_refusal
-from renkei.records import ParseWarning, Provenance
-from renkei.settings import ParseSettings
-from renkei.table import (
+from renkei.parse.header import (
     NAME_COLUMN,
     Candidate,
     Header,
-    SourceRow,
-    SourceTable,
     closest_candidates,
     find_header,
     header_candidate,
     no_header_error,
 )
+from renkei.parse.read.limits import RowCount, cell_refusal
+from renkei.parse.source import SourceRow, SourceTable
+from renkei.records import ParseWarning, Provenance
+from renkei.settings import ParseSettings
 
 # Where a sheet's header may stand: anywhere in its first rows and columns (the 2026 rendering has it in row 4;
 # a title block of a dozen rows, or a table starting in column B, is well inside).

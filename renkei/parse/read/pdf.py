@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from renkei.errors import EditionReadError
-from renkei.read.limits import RowCount, check_cells
+from renkei.parse.header import COLUMN_COUNT, HEADER_LABELS, NAME_COLUMN, label_of
+from renkei.parse.read.limits import RowCount, check_cells
+from renkei.parse.source import SourceRow, SourceTable
 from renkei.records import Provenance
 from renkei.settings import ParseSettings
-from renkei.table import COLUMN_COUNT, HEADER_LABELS, NAME_COLUMN, SourceRow, SourceTable, label_of
 
 # Ruled tables only: the publisher draws every cell border. Tolerances absorb lines drawn as thin rectangles
 # or a point off; edge_min_length keeps short tick marks out of the grid.

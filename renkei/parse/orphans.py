@@ -26,9 +26,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from renkei.assemble import AssemblyRow, Entry
 from renkei.normalise.eras import parse_start_cell
 from renkei.normalise.text import display_text, text_key
+from renkei.parse.entries import AssemblyRow, Entry
 from renkei.records import ParseWarning, Provenance
 
 # Evidence needed to move rows to the next entry; below it they stay with the entry before (reading order).

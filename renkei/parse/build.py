@@ -6,9 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from renkei.assemble import AssemblyRow, Entry
 from renkei.normalise.eras import StartCell, display_start_text, parse_start_cell
 from renkei.normalise.text import strip_markup, text_key
+from renkei.parse.entries import AssemblyRow, Entry
 from renkei.records import ParseWarning, Partner, Provenance, Record, Start
 from renkei.settings import ParseSettings
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from renkei.errors import EditionReadError
-from renkei.read.sniff import sniff_format
+from renkei.parse.read.sniff import sniff_format
+from renkei.parse.source import SourceTable
 from renkei.settings import ParseSettings
-from renkei.table import SourceTable
 
 
 def read_source(
@@ -34,13 +34,13 @@ def read_source(
         raise EditionReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     source_format = sniff_format(head)
     if source_format == "pdf":
-        from renkei.read.pdf import read_pdf
+        from renkei.parse.read.pdf import read_pdf
 
         return read_pdf(path, settings, progress)
     if source_format == "xlsx":
-        from renkei.read.xlsx import read_xlsx
+        from renkei.parse.read.xlsx import read_xlsx
 
         return read_xlsx(path, settings)
-    from renkei.read.text import read_text
+    from renkei.parse.read.text import read_text
 
     return read_text(path, settings)

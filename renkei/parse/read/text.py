@@ -10,10 +10,11 @@ import codecs
 from pathlib import Path
 
 from renkei.errors import EditionReadError
-from renkei.read.limits import RowCount, cell_refusal, check_cells
+from renkei.parse.header import COLUMN_COUNT
+from renkei.parse.read.limits import RowCount, cell_refusal, check_cells
+from renkei.parse.source import SourceRow, SourceTable
 from renkei.records import Provenance
 from renkei.settings import ENVIRONMENT, ParseSettings
-from renkei.table import COLUMN_COUNT, SourceRow, SourceTable
 
 # Tried in order, each over the whole file; UTF-8 first because a valid UTF-8 Japanese text is almost never
 # valid CP932 as well.
