@@ -9,7 +9,7 @@ run: sync
 
 test: sync lint
 	@scripts/ensure-postgres
-	@.venv/bin/pytest -n auto --dist loadgroup
+	@.venv/bin/pytest -n auto --dist loadgroup --durations=12
 
 # While iterating: skip the slow integration tests (never used by CI).
 test-fast: sync
