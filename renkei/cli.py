@@ -99,15 +99,16 @@ class ChangesFormat(StrEnum):
 
 
 def _ward_option(value: str | None) -> str | None:
-    """A ward given as "千代田", "千代田区" or "131016" → its code."""
+    """A ward given as 千代田, 千代田区, 東京都千代田区, ちよだ, チヨダ or 131016 → its code (with "did you mean")."""
     if value is None:
         return None
-    from renkei.normalise.wards import ward_from_cell
+    from renkei.errors import UnknownNameError
+    from renkei.normalise.wards import ward_named
 
-    ward = ward_from_cell(value)
-    if ward is None:
-        raise typer.BadParameter(f"{value!r} is not one of the 23 special wards", param_hint="--ward")
-    return ward.code
+    try:
+        return ward_named(value).code
+    except UnknownNameError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--ward") from None
 
 
 def _parse_date(value: str, option: str) -> date:
@@ -634,9 +635,10 @@ def changes(
     Example: renkei changes --ward 千代田 --format md
     """
     from db.events import changes_between
-    from db.queries import edition_on
+    from db.queries import edition_on, stored_entries
     from db.queries import editions as stored_editions
     from renkei.errors import UnknownEditionError
+    from renkei.report.view import ReportInput
 
     ward_code = _ward_option(ward)
     to_as_of = _parse_date(to_date, "--to") if to_date else None
@@ -648,47 +650,50 @@ def changes(
                 if not ordered:
                     raise UnknownEditionError("no edition is ingested yet")
                 to_as_of = ordered[-1]
-            edition_on(session, to_as_of)  # an unknown date is reported as such
+            new = edition_on(session, to_as_of)  # an unknown date is reported as such
             if from_as_of is None:
                 earlier = [d for d in ordered if d < to_as_of]
                 if not earlier:
                     raise UnknownEditionError(f"no edition before {to_as_of.isoformat()} to compare with")
                 from_as_of = earlier[-1]
             events = changes_between(session, from_as_of, to_as_of)
+            data = None
+            if output_format is not ChangesFormat.jsonl:  # md and table show new and ended programs in full
+                data = ReportInput(
+                    title=new.title,
+                    edition=to_as_of,
+                    records=tuple(s.record for s in stored_entries(session, new)),
+                    previous=from_as_of,
+                    previous_records=tuple(s.record for s in stored_entries(session, edition_on(session, from_as_of))),
+                    events=tuple(events),
+                )
     except RenkeiError as exc:
         _fail(exc)
-    if ward_code:
-        events = [e for e in events if e.ward.code == ward_code]
-    _print_changes(events, output_format)
+    _print_changes(events, output_format, data, ward_code)
 
 
-def _print_changes(events: list, output_format: ChangesFormat) -> None:  # type: ignore[type-arg]
+def _print_changes(events: list, output_format: ChangesFormat, data=None, ward_code: str | None = None) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """jsonl: the events as the contract says; md and table: the view of `data` (renkei.report.changes)."""
     from renkei.diff import event_to_dict
 
     if output_format is ChangesFormat.jsonl:
         for event in events:
-            sys.stdout.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
+            if ward_code is None or event.ward.code == ward_code:
+                sys.stdout.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
         return
+    from renkei.normalise.wards import all_wards
+    from renkei.report.changes import changes_view
+
+    ward = next((w for w in all_wards() if w.code == ward_code), None)
+    view = changes_view(data, ward)
     if output_format is ChangesFormat.md:
         from renkei.report.markdown import render_changes_markdown
 
-        sys.stdout.write(render_changes_markdown(events))
+        sys.stdout.write(render_changes_markdown(view))
         return
-    from rich.table import Table
+    from renkei.console import changes_table
 
-    from renkei.report.labels import KIND_LABELS
-    from renkei.report.markdown import item_line
-    from renkei.report.view import ReportInput, _item
-
-    table = Table()
-    for column in ("区", "変更", "内容", "確度"):
-        table.add_column(column, overflow="fold")
-    for event in events:
-        data = ReportInput(title="", edition=event.to_edition, records=(), previous=event.from_edition)
-        detail = item_line(_item(event, data)).removeprefix("- ").replace("\\", "").replace("**", "").replace("~~", "")
-        confidence = f"{event.confidence:.2f}" if event.confidence is not None else ""
-        table.add_row(event.ward.name, KIND_LABELS[event.kind], detail, confidence)
-    _stdout().print(table)
+    _stdout().print(changes_table(view))
 
 
 @app.command()
@@ -696,7 +701,13 @@ def report(
     edition: Annotated[
         str | None, typer.Option("--edition", help="The edition (YYYY-MM-DD); default: the newest.")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the report (default: reports/<DATE>/).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder: new, empty or an earlier report (default: reports/<DATE>/)."),
+    ] = None,
+    headers: Annotated[
+        str, typer.Option("--headers", help="CSV column names: ja (Japanese, for people) or en (keys, for scripts).")
+    ] = "ja",
 ) -> None:
     """Write the changelog reports of one edition against the one before it (an overview for the first).
 
@@ -705,14 +716,18 @@ def report(
     """
     from db.reports import report_input
     from renkei.config import reports_dir
-    from renkei.report.write import write_report
+    from renkei.report.write import check_report_folder, write_report
 
     as_of = _parse_date(edition, "--edition") if edition else None
+    if headers not in ("ja", "en"):
+        raise typer.BadParameter(f"{headers!r} is not one of ja, en", param_hint="--headers")
     try:
+        if out is not None:
+            check_report_folder(out)  # before any work: a folder renkei may not write into is refused untouched
         with _warehouse().reading() as session:
             data = report_input(session, as_of)
         folder = out or reports_dir() / data.edition.isoformat()
-        written = write_report(data, folder)
+        written = write_report(data, folder, headers=headers)
     except RenkeiError as exc:
         _fail(exc)
     what = "overview (first edition)" if written.kind == "overview" else f"changelog against {data.previous}"
@@ -721,45 +736,82 @@ def report(
 
 @app.command()
 def timeline(
-    ward: Annotated[str | None, typer.Option("--ward", help="A ward: 千代田, 千代田区 or 131016.")] = None,
+    ward: Annotated[
+        str | None, typer.Option("--ward", help="A ward: 千代田, 千代田区, 東京都千代田区, ちよだ or 131016.")
+    ] = None,
     municipality: Annotated[
         str | None, typer.Option("--municipality", help="A place: 群馬県嬬恋村, 嬬恋村 (when unique) or 104256.")
+    ] = None,
+    prefecture: Annotated[
+        str | None, typer.Option("--prefecture", help="Every place of a prefecture: 群馬県, 群馬 or 100005.")
     ] = None,
     output_format: Annotated[TimelineFormat, typer.Option("--format", help="table, csv or jsonl.")] = (
         TimelineFormat.table
     ),
+    headers: Annotated[
+        str, typer.Option("--headers", help="CSV column names: ja (Japanese, for people) or en (keys, for scripts).")
+    ] = "ja",
 ) -> None:
-    """History of a ward's or a municipality's partnerships across the ingested editions.
+    """History of a ward's, a municipality's, a ward × municipality pair's or a prefecture's partnerships.
 
-    Observed history (edition by edition) and declared history (from 事業開始年度) are both shown and
-    marked as such. Example: renkei timeline --municipality 嬬恋村
+    Observed history (edition by edition) and declared history (from 事業開始年度, each year marked as the
+    partner's own or the program's) are both shown.
+
+    Example: renkei timeline --ward 世田谷 --municipality 川場村 (also --municipality 嬬恋村, --prefecture 群馬)
     """
-    from db.timeline import municipality_timeline, ward_timeline
+    if headers not in ("ja", "en"):
+        raise typer.BadParameter(f"{headers!r} is not one of ja, en", param_hint="--headers")
+    from db.timeline import municipality_timeline, pair_timeline, prefecture_timeline, ward_timeline
+    from renkei.errors import UnknownNameError
     from renkei.normalise.places import place_named
-    from renkei.normalise.wards import ward_from_cell
-    from renkei.timeline import municipality_rows, to_csv, to_jsonl, ward_rows
+    from renkei.normalise.wards import ward_named
+    from renkei.timeline import (
+        municipality_rows,
+        pair_rows,
+        prefecture_named,
+        prefecture_rows,
+        suggest_place,
+        to_csv,
+        to_jsonl,
+        ward_rows,
+    )
 
-    if (ward is None) == (municipality is None):
-        raise typer.BadParameter("give exactly one of --ward and --municipality", param_hint="--ward/--municipality")
+    if prefecture is not None and (ward is not None or municipality is not None):
+        raise typer.BadParameter("give --prefecture alone", param_hint="--prefecture")
+    if prefecture is None and ward is None and municipality is None:
+        raise typer.BadParameter(
+            "give --ward, --municipality, both (one pair), or --prefecture", param_hint="--ward/--municipality"
+        )
+    code = _ward_option(ward)
+    found = ward_named(code) if code is not None else None
     try:
-        if ward is not None:
-            found = ward_from_cell(ward)
-            if found is None:
-                raise typer.BadParameter(f"{ward!r} is not one of the 23 special wards", param_hint="--ward")
-            with _warehouse().reading() as session:
+        place = None
+        if municipality is not None:
+            try:
+                place = place_named(municipality)
+            except UnknownNameError as exc:
+                suggestion = suggest_place(municipality) if "several places" not in str(exc) else None
+                raise UnknownNameError(f"{exc}; did you mean {suggestion}?" if suggestion else str(exc)) from None
+        region = prefecture_named(prefecture) if prefecture is not None else None
+        with _warehouse().reading() as session:
+            if region is not None:
+                result = prefecture_timeline(session, region.code)
+                rows = prefecture_rows(result)
+            elif found is not None and place is not None:
+                result = pair_timeline(session, found, place.code)
+                rows = pair_rows(result)
+            elif found is not None:
                 result = ward_timeline(session, found)
-            rows = ward_rows(result)
-        else:
-            place = place_named(municipality or "")
-            with _warehouse().reading() as session:
+                rows = ward_rows(result)
+            elif place is not None:
                 result = municipality_timeline(session, place.code)
-            rows = municipality_rows(result)
+                rows = municipality_rows(result)
     except RenkeiError as exc:
         _fail(exc)
     if output_format is TimelineFormat.jsonl:
         sys.stdout.write(to_jsonl(rows))
     elif output_format is TimelineFormat.csv:
-        sys.stdout.write("\ufeff" + to_csv(rows))  # the BOM lets Excel read the UTF-8
+        sys.stdout.write("\ufeff" + to_csv(rows, headers=headers))  # the BOM lets Excel read the UTF-8
     else:
         from renkei.console import timeline_tables
 

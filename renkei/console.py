@@ -1,4 +1,4 @@
-"""Terminal renderings (Rich) of parse results: record tables, edition summaries, quality reports."""
+"""Terminal renderings (Rich) of parse results, quality reports, timelines and `renkei changes`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from rich.text import Text
 
 from renkei.quality import QualityReport
 from renkei.records import Edition, Record
+from renkei.report.changes import ChangesView, Line
+from renkei.report.labels import KIND_LABELS
+from renkei.report.textdiff import Segment
 
 
 def records_table(records: tuple[Record, ...]) -> Table:
@@ -75,11 +78,62 @@ def _title(text: str) -> Text:
 
 DECLARED_TITLE = "事業開始年度による連携の開始（申告：各連携を載せた最新の版による）"
 NO_DECLARED = "事業開始年度の申告はありません。"
+BASIS_LABELS = {"partner": "相手方の開始年度", "program": "事業の開始年度"}
+
+
+def _basis_label(basis: str | None) -> str:
+    return BASIS_LABELS.get(basis or "", "")
+
+
+def _pair_group(pair) -> list:  # type: ignore[no-untyped-def]
+    """Renderables of one ward × place timeline: observed editions with programs, then declared start years."""
+    if not pair.links:
+        return [f"{pair.ward.name}と{pair.place.name}（{pair.place.code}）は、取り込んだどの版でも連携していません。"]
+    links = Table()
+    for column in ("版", "事業"):
+        links.add_column(column, overflow="fold")
+    for link in pair.links:
+        links.add_row(link.edition, "、".join(link.programs))
+    declared = Table()
+    for column in ("年度", "根拠", "事業"):
+        declared.add_column(column, overflow="fold")
+    for row in pair.declared:
+        declared.add_row(str(row.fiscal_year), _basis_label(row.basis), row.program)
+    return [
+        _title(f"{pair.ward.name} × {pair.place.name}（{pair.place.code}）: 版ごとの連携（観測）"),
+        links,
+        _title(DECLARED_TITLE),
+        declared if pair.declared else NO_DECLARED,
+    ]
 
 
 def timeline_tables(timeline) -> Group:  # type: ignore[no-untyped-def]
-    """Rich tables of a ward or municipality timeline (observed, then declared)."""
-    from renkei.timeline import WardTimeline
+    """Rich tables of a ward, municipality, ward × place or prefecture timeline (observed, then declared)."""
+    from renkei.timeline import PairTimeline, PrefectureTimeline, WardTimeline
+
+    if isinstance(timeline, PairTimeline):
+        return Group(*_pair_group(timeline))
+    if isinstance(timeline, PrefectureTimeline):
+        if not timeline.pairs:
+            return Group(
+                f"{timeline.prefecture.name}（{timeline.prefecture.code}）のどの自治体も、"
+                "取り込んだどの版でも連携相手方ではありません。"
+            )
+        summary = Table()
+        for column in ("自治体", "コード", "区", "観測された版", "申告された最初の年度", "根拠", "事業"):
+            summary.add_column(column, overflow="fold")
+        for pair in timeline.pairs:
+            first = pair.declared[0] if pair.declared else None
+            summary.add_row(
+                pair.place.name,
+                pair.place.code,
+                pair.ward.name,
+                "、".join(link.edition for link in pair.links),
+                str(first.fiscal_year) if first else "",
+                _basis_label(first.basis) if first else "",
+                first.program if first else "",
+            )
+        return Group(_title(f"{timeline.prefecture.name}（{timeline.prefecture.code}）の自治体と区の連携"), summary)
 
     if isinstance(timeline, WardTimeline):
         editions = Table()
@@ -100,10 +154,15 @@ def timeline_tables(timeline) -> Group:  # type: ignore[no-untyped-def]
             declared = str(place.declared_start) if place.declared_start else ""
             places.add_row(place.place.name, place.place.code, "、".join(place.editions), declared)
         declared = Table()
-        for column in ("年度", "自治体", "事業"):
+        for column in ("年度", "根拠", "自治体", "事業"):
             declared.add_column(column, overflow="fold")
         for year in timeline.declared:
-            declared.add_row(str(year.fiscal_year), "、".join(p.name for p in year.places), "、".join(year.programs))
+            declared.add_row(
+                str(year.fiscal_year),
+                _basis_label(year.basis),
+                "、".join(p.name for p in year.places),
+                "、".join(year.programs),
+            )
         return Group(
             _title(f"{timeline.ward.name}: 版ごとの連携（観測）"),
             editions,
@@ -122,14 +181,89 @@ def timeline_tables(timeline) -> Group:  # type: ignore[no-untyped-def]
     for link in timeline.links:
         links.add_row(link.edition, link.ward.name, "、".join(link.programs))
     declared_links = Table()
-    for column in ("区", "申告された開始年度", "事業"):
+    for column in ("区", "申告された開始年度", "根拠", "事業"):
         declared_links.add_column(column, overflow="fold")
     for item in timeline.declared:
         start = str(item.declared_start) if item.declared_start else "不明"
-        declared_links.add_row(item.ward.name, start, "、".join(item.programs))
+        basis = f"{_basis_label(item.basis)}（{item.program}）" if item.basis else ""
+        declared_links.add_row(item.ward.name, start, basis, "、".join(item.programs))
     return Group(
         _title(f"{timeline.place.name}（{timeline.place.code}）: 版ごとの連携（観測）"),
         links,
         _title(DECLARED_TITLE),
         declared_links,
     )
+
+
+# -- renkei changes --format table ---------------------------------------------------------------------------
+DELETED = "strike red"  # Rich styles of edits; Markdown marks them <del>/<ins> instead
+INSERTED = "bold green"
+DESCRIPTION_CHARS = 48  # a description longer than this is cut, with "…", in the table (in full in md)
+PARTNERS_SHOWN = 6  # partners listed before "ほかM"
+
+
+def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """One line of at most `limit` characters, "…" marking a cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _segments(segments: list[Segment], style: str) -> Text:
+    text = Text()
+    for segment in segments:
+        text.append(segment.text, style=style if segment.changed and segment.text.strip() else "")
+    return text
+
+
+def _change_text(line: Line) -> Text:
+    """What changed, as styled text: edits as before → after with deletions and insertions marked."""
+    item = line.item
+    where_new = f" — 出典: {item.where_new}" if item.where_new else ""
+    if item.kind in ("program_added", "program_removed"):
+        where = (
+            where_new
+            if item.kind == "program_added"
+            else (f" — 出典（前版）: {item.where_old}" if item.where_old else "")
+        )
+        text = Text(item.program, style="bold")
+        text.append(where)
+        detail = line.detail
+        if detail is not None:
+            text.append(f"\n連携カテゴリ: {detail.tags_text}")
+            text.append(f"\n連携相手方（{len(detail.partners)}）: {detail.partners_text(PARTNERS_SHOWN)}")
+            text.append(f"\n事業内容: {shorten(detail.description) or '記載なし'}")
+            text.append(f"\n事業開始年度: {detail.start}")
+        return text
+    if item.kind == "program_renamed":
+        reason = f"（照合: {item.reason}）" if item.reason else ""
+        return Text.assemble(_segments(item.old, DELETED), " → ", _segments(item.new, INSERTED), reason, where_new)
+    if item.kind in ("partner_added", "partner_removed"):
+        return Text(f"{item.program}: {item.sign} {item.partner}{where_new}")
+    if item.kind == "program_changed":
+        return Text.assemble(
+            f"{item.program}【{item.field_label}】 ",
+            _segments(item.old, DELETED),
+            " → ",
+            _segments(item.new, INSERTED),
+            where_new,
+        )
+    code = f"（{item.partner_code}）" if item.partner_code else ""
+    related = f" — 事業: {item.related}" if item.related else ""
+    return Text(f"{item.partner}{code}{related}")
+
+
+def changes_table(view: ChangesView) -> Group:
+    """The headline (ward, both dates, program counts), then one row per change; the headline alone when
+    nothing changed."""
+    headline = _title(view.headline)
+    if not view.wards:
+        return Group(headline)
+    table = Table()
+    for column in ("区", "変更", "内容", "確度"):
+        table.add_column(column, overflow="fold")
+    for ward in view.wards:
+        for _, lines in ward.sections:
+            for line in lines:
+                confidence = f"{line.item.confidence:.2f}" if line.item.confidence is not None else ""
+                table.add_row(ward.ward.name, KIND_LABELS[line.item.kind], _change_text(line), confidence)
+    return Group(headline, table)

@@ -105,7 +105,7 @@ def test_publication_day_from_the_listing_page_then_nothing_new(
         assert _keys(outcome.events) == earlier.expected()
         report = Path(outcome.report)
         assert report == Path(places["reports_dir"]) / "2026-03-31"
-        assert (report / "index.html").is_file() and (report / "changes.csv").is_file()
+        assert (report / "index.html").is_file() and (report / "changes_programs.csv").is_file()
         assert len(list((report / "wards").glob("*.md"))) == 23
         # The downloaded file landed in the snapshot store's downloads folder before it was parsed.
         downloaded = Path(places["snapshot_dir"]) / "downloads"

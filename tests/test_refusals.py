@@ -30,8 +30,8 @@ runner = CliRunner()
         ),
         (
             ["changes", "--ward", "港ku"],
-            "Error: renkei changes: Invalid value for --ward: '港ku' is not one of the 23 special wards "
-            "(see renkei changes --help)",
+            "Error: renkei changes: Invalid value for --ward: '港ku' is not one of the 23 special wards; "
+            "did you mean 港区? (see renkei changes --help)",
         ),
         (["parse"], "Error: renkei parse: Missing argument 'path'. (see renkei parse --help)"),
         (["reference", "nothing"], "Error: renkei reference: No such command 'nothing'. (see renkei reference --help)"),

@@ -213,32 +213,53 @@ def test_source_text_is_escaped_in_html_and_markdown() -> None:
 
 
 # -- CSV and JSON --------------------------------------------------------------------------------------------
-def _documented_csv_columns() -> list[str]:
-    """The columns the README documents for changes.csv (its table under "changes.csv")."""
+CSV_GROUPS = {"programs": "changes_programs.csv", "partners": "changes_partners.csv",
+              "municipalities": "changes_municipalities.csv"}  # fmt: skip
+
+
+def _documented_csv_columns(group: str) -> list[str]:
+    """The columns the README documents for one CSV file (its table under "The CSV files", column "in")."""
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    part = readme.split("#### changes.csv", 1)[1].split("\n#", 1)[0]
-    return re.findall(r"^\| `([a-z_]+)` \|", part, flags=re.MULTILINE)
+    part = readme.split("#### The CSV files", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `([a-z_]+)` \| [^|]+ \| ([^|]+) \|", part, flags=re.MULTILINE)
+    return [column for column, where in rows if where.strip() == "all" or group in where]
 
 
 def test_csv_round_trips_with_the_documented_columns(pair, files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, data = pair
-    raw = files["changes.csv"]
-    assert isinstance(raw, bytes) and raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
-    path = tmp_path / "changes.csv"
-    path.write_bytes(raw)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        assert reader.fieldnames == _documented_csv_columns()
-    assert len(rows) == len(data.events) > 0
-    for row, event in zip(rows, data.events, strict=True):
-        assert (row["from"], row["to"]) == ("2025-03-31", "2026-03-31")
-        assert (row["ward_code"], row["kind"]) == (event.ward.code, event.kind)
-        assert row["program_name"] == (event.program.name if event.program else "")
-        assert row["partner_code"] == ((event.partner.code or "") if event.partner else "")
-        assert row["old"] == value_text(event.old) and row["new"] == value_text(event.new)  # tags joined by ・
-        if event.new_provenance is not None:
-            assert json.loads(row["new_provenance"])["lines"] == list(event.new_provenance.lines)
+    seen = 0
+    for group, name in CSV_GROUPS.items():
+        raw = files[name]
+        assert isinstance(raw, bytes) and raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+        path = tmp_path / name
+        path.write_bytes(raw)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)  # the Japanese header row
+            rows = [dict(zip(_documented_csv_columns(group), cells, strict=True)) for cells in reader]
+        events = [e for e in data.events if _group(e.kind) == group]
+        assert len(rows) == len(events)
+        seen += len(rows)
+        for row, event in zip(rows, events, strict=True):
+            assert (row["from"], row["to"]) == ("2025-03-31", "2026-03-31")
+            assert (row["ward_code"], row["kind"]) == (event.ward.code, event.kind)
+            if "program_name" in row:
+                assert row["program_name"] == (event.program.name if event.program else "")
+            if "partner_code" in row:
+                assert row["partner_code"] == ((event.partner.code or "") if event.partner else "")
+            if "old" in row:
+                assert row["old"] == value_text(event.old) and row["new"] == value_text(event.new)
+    assert seen == len(data.events) > 0
+
+
+def _group(kind: str) -> str:
+    return (
+        "partners"
+        if kind.startswith("partner_")
+        else "municipalities"
+        if kind.startswith("municipality_")
+        else ("programs")
+    )
 
 
 def test_csv_keeps_commas_quotes_and_line_breaks_in_cells(tmp_path: Path) -> None:
@@ -247,7 +268,7 @@ def test_csv_keeps_commas_quotes_and_line_breaks_in_cells(tmp_path: Path) -> Non
     first = real.records[0]
     content = 'つまごい祭りに参加し、"物産"を販売,\n二行目'
     new = (replace(first, content=content), *real.records[1:])
-    raw = render_report(_report_input(old, new, real.title))["changes.csv"]
+    raw = render_report(_report_input(old, new, real.title), headers="en")["changes_programs.csv"]
     assert isinstance(raw, bytes)
     (row,) = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert row["kind"] == "program_changed" and row["field"] == "content" and row["new"] == content
@@ -272,7 +293,7 @@ def _table(markdown: str, heading: str) -> list[list[str]]:
 def test_first_edition_gets_an_overview() -> None:
     real = read_edition(REAL_EDITION)
     rendered = render_report(ReportInput(title=real.title, edition=real.as_of, records=real.records))
-    assert "changes.csv" not in rendered and len(rendered) == 2 + 2 * 23
+    assert "changes_programs.csv" not in rendered and len(rendered) == 2 + 2 * 23
     index = str(rendered["index.md"])
     programs = Counter(r.ward.name for r in real.records)
     places: dict[str, set[str]] = defaultdict(set)
@@ -345,6 +366,15 @@ def test_the_stored_report_is_the_report_of_the_editions(warehouse, store, pair,
         assert stored[name] == expected[name], name
 
 
+def _report_files(folder: Path) -> dict[str, bytes]:
+    """The report's files (its own manifest aside, which records when it was written)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".renkei-report.json"
+    }
+
+
 @pytest.mark.slow
 def test_report_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pair_files) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
@@ -364,14 +394,12 @@ def test_report_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pair_fi
     assert runner.invoke(app, ["ingest", str(pair_files[1])]).exit_code == 0
     result = runner.invoke(app, ["report", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0 and "changelog against 2025-03-31" in result.stdout
-    written = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in (tmp_path / "out").rglob("*.*")}
-    assert len(written) == 2 + 2 * 23 + 2
+    written = _report_files(tmp_path / "out")
+    assert len(written) == 2 + 2 * 23 + 3 + 1  # index, ward pages, the three CSV files, changes.json
     stored = [json.loads(line) for line in runner.invoke(app, ["changes", "--format", "jsonl"]).stdout.splitlines()]
     assert json.loads(written["changes.json"]) == stored
     again = runner.invoke(app, ["report", "--out", str(tmp_path / "out")])
     assert again.exit_code == 0
-    assert {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in (tmp_path / "out").rglob("*.*")} == (
-        written
-    )
+    assert _report_files(tmp_path / "out") == written
     missing = runner.invoke(app, ["report", "--edition", "2023-03-31", "--out", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "2023-03-31" in missing.stderr and not (tmp_path / "none").exists()

@@ -19,7 +19,14 @@ from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 DATES = ("2024-03-31", "2025-03-31", "2026-03-31")
-VIEWS = {"v_partnership", "v_program_history", "v_ward_municipality_timeline", "v_program_category"}
+VIEWS = {
+    "v_partnership",
+    "v_program_history",
+    "v_ward_municipality_timeline",
+    "v_program_category",
+    "v_change_event",
+    "v_ward_prefecture",
+}
 
 
 def _readme_queries() -> list[str]:
@@ -44,9 +51,9 @@ def _plain(value):  # type: ignore[no-untyped-def]
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def test_the_readme_has_four_queries() -> None:
+def test_the_readme_has_six_queries() -> None:
     queries = _readme_queries()
-    assert len(queries) == 4
+    assert len(queries) == 6
     assert all(any(view in q for view in VIEWS) for q in queries)
 
 
@@ -110,3 +117,50 @@ def test_programs_per_category_tag_in_the_newest_edition(loaded: Database, three
             counts[tag] += 1
     expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     assert _run(loaded, _readme_queries()[3]) == expected
+
+
+def test_change_events_per_ward_and_kind(loaded: Database, three_editions) -> None:  # type: ignore[no-untyped-def]
+    """README query 5: events per edition pair, ward and kind, counted from the generator's recorded changes."""
+    names = {r.ward.code: r.ward.name for _, _, records in three_editions for r in records}
+    counts: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
+    for (before, after), (_, truth, _) in zip(pairwise(DATES), three_editions[:2], strict=True):
+        for kind, ward, *_ in truth.expected():
+            counts[(before, after, ward, names[ward], kind)] += 1
+    ordered = sorted(counts.items(), key=lambda item: (item[0][1], item[0][2], item[0][4]))
+    expected = [(before, after, ward_name, kind, n) for (before, after, _, ward_name, kind), n in ordered]
+    rows = [(_plain(a), _plain(b), w, k, int(n)) for a, b, w, k, n in _run(loaded, _readme_queries()[4])]
+    assert rows == expected
+    assert {kind for *_, kind, _ in expected} >= {"program_added", "program_removed", "program_renamed"}
+
+
+def test_change_event_view_has_ward_program_and_values(loaded: Database) -> None:
+    rows = _run(
+        loaded,
+        "SELECT ward_name, from_edition, to_edition, kind, program_name, field, old, new FROM v_change_event",
+    )
+    assert rows and all(ward for ward, *_ in rows)
+    assert all(program for _, _, _, kind, program, *_ in rows if not kind.startswith("municipality_"))
+    assert all(_plain(a) < _plain(b) for _, a, b, *_ in rows)
+    changed = [row for row in rows if row[3] == "program_changed"]
+    assert changed and all(row[5] and (row[6] is not None or row[7] is not None) for row in changed)
+
+
+def test_wards_partnering_with_a_prefecture(loaded: Database, three_editions) -> None:  # type: ignore[no-untyped-def]
+    """README query 6: per ward, the places of 群馬県 (the prefecture itself included) and the programs listing
+    them in the newest edition, from the parsed records."""
+    newest: tuple[Record, ...] = three_editions[-1][2]
+    places: dict[tuple[str, str], set[str]] = defaultdict(set)
+    programs: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for record in newest:
+        for partner in record.partners:
+            if partner.code and partner.code.startswith("10"):  # 群馬県 is 100005, its places 10xxxx
+                places[(record.ward.code, record.ward.name)].add(partner.code)
+                programs[(record.ward.code, record.ward.name)].add(record.seq)
+    expected = sorted(
+        ((ward, len(places[ward]), len(programs[ward])) for ward in places),
+        key=lambda item: (-item[1], -item[2], item[0][0]),
+    )
+    assert len(expected) >= 3
+    assert [tuple(int(v) if i else v for i, v in enumerate(row)) for row in _run(loaded, _readme_queries()[5])] == [
+        (ward_name, n, p) for (_, ward_name), n, p in expected
+    ]

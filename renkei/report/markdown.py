@@ -4,14 +4,13 @@ plain listing of `renkei changes --format md`. Deleted text is marked <del>, ins
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from renkei.diff import ChangeEvent
 from renkei.records import Ward
+from renkei.report.changes import ChangesView, ProgramDetail
+from renkei.report.changes import Line as ChangeLine
 from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
 from renkei.report.textdiff import Segment
-from renkei.report.view import IndexRow, Item, Overview, ReportInput, WardPage, _item, slug
+from renkei.report.view import IndexRow, Item, Overview, ReportInput, WardPage, slug
 
 _SPECIAL = "\\*_`|[]<>#~"
 
@@ -80,7 +79,12 @@ def render_index_markdown(rows: list[IndexRow], data: ReportInput) -> str:
         lines.append(f"| {' | '.join(cells)} |")
     totals = [str(sum(r.programs for r in rows)), *(str(sum(r.counts[i] for r in rows)) for i in range(len(SECTIONS)))]
     lines.append(f"| 計 | {' | '.join(totals)} |")
-    lines += ["", "変更の一覧は changes.csv（Excel 用、UTF-8 BOM 付き）と changes.json にもあります。", ""]
+    lines += [
+        "",
+        "変更の一覧は changes_programs.csv・changes_partners.csv・changes_municipalities.csv"
+        "（Excel 用、UTF-8 BOM 付き）と changes.json にもあります。",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -135,22 +139,42 @@ def render_ward_overview_markdown(ward: Ward, view: Overview, data: ReportInput)
     return "\n".join(lines) + "\n"
 
 
-def render_changes_markdown(events: Sequence[ChangeEvent], *, title: str | None = None) -> str:
-    """Events alone as one Markdown document (`renkei changes --format md`): a heading per ward."""
-    if not events:
-        return f"# {title or '変更なし'}\n\n変更はありません。\n"
-    first = events[0]
-    data = ReportInput(
-        title="", edition=first.to_edition, records=(), previous=first.from_edition, events=tuple(events)
-    )
-    lines = [f"# {title or f'{first.from_edition.isoformat()} → {first.to_edition.isoformat()} の変更'}", ""]
-    wards: dict[str, list[ChangeEvent]] = {}
-    for event in events:
-        wards.setdefault(event.ward.code, []).append(event)
-    for code in sorted(wards):
-        lines += [f"## {wards[code][0].ward.name}", ""]
-        for section, kinds in SECTIONS:
-            items = [_item(e, data) for e in wards[code] if e.kind in kinds]
-            if items:
-                lines += [f"### {section}（{len(items)}）", "", *(item_line(i) for i in items), ""]
+def _program_head(item: Item) -> str:
+    """The first line of a new or ended program in `renkei changes`: name and where it is printed."""
+    where = item.where_new if item.kind == "program_added" else item.where_old
+    label = "出典" if item.kind == "program_added" else "出典（前版）"
+    return f"- **{escape(item.program)}**" + (f" — {label}: {where}" if where else "")
+
+
+def _detail_lines(detail: ProgramDetail) -> list[str]:
+    """Sub-bullets of a new or ended program: everything the edition says about it, in full."""
+    return [
+        f"  - 連携カテゴリ: {escape(detail.tags_text)}",
+        f"  - 連携相手方（{len(detail.partners)}）: {escape(detail.partners_text())}",
+        f"  - 事業内容: {escape(detail.description) or '記載なし'}",
+        f"  - 事業開始年度: {escape(detail.start)}",
+    ]
+
+
+def _change_lines(line: ChangeLine) -> list[str]:
+    if line.detail is None:
+        return [item_line(line.item)]
+    return [_program_head(line.item), *_detail_lines(line.detail)]
+
+
+def render_changes_markdown(view: ChangesView) -> str:
+    """`renkei changes --format md`: a headline with both dates and program counts, then a heading per ward;
+    new and ended programs with their category tags, partners, description and start year."""
+    ward = f"{view.ward.name}: " if view.ward is not None else ""
+    span = f"{view.previous.isoformat()} → {view.edition.isoformat()}"  # as --from and --to are given
+    lines = [f"# {ward}{span} の変更", "", f"{view.headline}。", ""]
+    for ward in view.wards:
+        lines += [f"## {ward.ward.name}", ""]
+        if view.ward is None:
+            lines += [f"事業数 {ward.previous_programs} → {ward.programs}、変更 {ward.total} 件。", ""]
+        for section, items in ward.sections:
+            lines += [f"### {section}（{len(items)}）", ""]
+            for item in items:
+                lines += _change_lines(item)
+            lines.append("")
     return "\n".join(lines).rstrip() + "\n"
