@@ -24,7 +24,7 @@ from db.session import Database
 from renkei.errors import EditionConflictError, RenkeiError
 from renkei.match import match_editions
 from renkei.parse.edition import PARSER_VERSION, read_edition
-from renkei.provenance import SourceRecord, now_utc
+from renkei.provenance import SourceRecord, file_source
 from renkei.records import Edition as ParsedEdition
 from renkei.store import SnapshotStore, sha256_of
 
@@ -69,7 +69,7 @@ def ingest_file(
     the manifest, completed with the file's sha256 and the parser version."""
     sha256 = sha256_of(path)
     edition = parsed if parsed is not None else read_edition(path)
-    provenance = (source or _file_source(path)).completed(sha256, PARSER_VERSION)
+    provenance = (source or file_source(path)).completed(sha256, PARSER_VERSION)
     source_name = path.name
     with db.reading() as session:
         if _edition_with_sha(session, sha256) is not None:
@@ -156,10 +156,6 @@ def _stored(db: Database, sha256: str) -> bool:
 
 def _edition_with_sha(session: Session, sha256: str) -> Edition | None:
     return session.scalars(select(Edition).where(Edition.sha256 == sha256)).one_or_none()
-
-
-def _file_source(path: Path) -> SourceRecord:
-    return SourceRecord(kind="file", location=str(path.resolve()), file_name=path.name, fetched_at=now_utc())
 
 
 def _superseded_sources(existing: Edition) -> list[dict[str, object]]:

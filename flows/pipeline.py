@@ -23,7 +23,7 @@ from flows.stages import Offered
 from renkei import config
 from renkei.errors import RenkeiError, SettingsError
 from renkei.notify import NotifySettings, failed_notice, held_notice, send, stored_notice
-from renkei.provenance import SourceRecord, now_utc, source_warnings
+from renkei.provenance import file_source, source_warnings
 from renkei.records import Edition
 from renkei.review import ChangeVolume, ReviewHoldError, ReviewSettings, hold_markdown
 from renkei.sources.settings import SourceSettings
@@ -142,7 +142,7 @@ def run_backfill(
     source = folder or ", ".join(Path(p).name for p in paths)
 
     def work() -> RunSummary:
-        offered = [Offered(str(p), _file_source(str(p))) for p in paths]
+        offered = [Offered(str(p), file_source(Path(p))) for p in paths]
         if folder:
             offered += driver.call("list_folder", folder)
         if not offered:
@@ -177,12 +177,6 @@ def _acquire(driver: Driver, settings: SourceSettings, places: Places) -> list[O
     driver.logger.info("%s", choice.describe())
     link = choice.chosen
     return [driver.call("download", link.url, settings, downloads, "listing", settings.listing, link.text)]
-
-
-def _file_source(path: str) -> SourceRecord:
-    return SourceRecord(
-        kind="file", location=str(Path(path).resolve()), file_name=Path(path).name, fetched_at=now_utc()
-    )
 
 
 def _store_editions(

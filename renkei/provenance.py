@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from renkei.normalise.eras import parse_as_of
@@ -55,6 +56,11 @@ class SourceRecord:
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def file_source(path: Path) -> SourceRecord:
+    """The source of a file given by its path (`renkei ingest`, a backfill's list), read now."""
+    return SourceRecord(kind="file", location=str(path.resolve()), file_name=path.name, fetched_at=now_utc())
 
 
 def fetched_at_text(source: SourceRecord) -> str:
