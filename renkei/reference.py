@@ -39,7 +39,9 @@ class Place:
 
     @property
     def prefecture_code(self) -> str:
-        return self.code[:2] + "0000"
+        """The code of the prefecture the place is in, with its check digit (東京都: 130001)."""
+        first_five = self.code[:2] + "000"
+        return first_five + str(check_digit(first_five))
 
 
 def check_digit(first_five: str) -> int:

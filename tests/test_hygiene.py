@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
@@ -210,7 +211,9 @@ def test_hostile_cells_reach_no_output() -> None:
     for name, text in outputs.items():
         assert [c for c in BAD_CHARACTERS if c in text] == [], name
         assert _invisible(text) == [], name
-        assert "<script" not in text.lower() and "</script" not in text.lower(), name
+        own = re.sub(r"<script>\n// Filters the table in the page itself.*?</script>", "", text, flags=re.DOTALL)
+        assert own != text if name.endswith("programs.html") else own == text, name  # the search's own script
+        assert "<script" not in own.lower() and "</script" not in own.lower(), name
     csv_rows = list(csv.reader(io.StringIO(outputs["changelog/changes_programs.csv"])))
     assert any("alert(1)" in cell for r in csv_rows for cell in r)  # the text around the markup is kept
 

@@ -95,7 +95,7 @@ def test_a_folder_edition_is_stored_with_its_provenance_and_the_report_shows_it(
     assert markdown[2].startswith("出典: bundled.txt（取得 ") and markdown[2].endswith(" UTC）")
     assert f"- SHA-256: {source.sha256}" in markdown and "## 出典" in markdown
     ward_page = next((report / "wards").glob("131016_*.html")).read_text(encoding="utf-8")
-    assert '<header class="source">' in ward_page and '<footer class="source">' in ward_page
+    assert "出典: bundled.txt（取得 " in ward_page and "<h2>出典</h2>" in ward_page.split('<footer class="site">')[1]
     assert source.sha256 in ward_page
 
     before = _state(places)

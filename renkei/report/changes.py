@@ -12,7 +12,7 @@ from datetime import date
 from renkei.records import Record, Ward
 from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
-from renkei.report.view import UNCATEGORISED, Item, ReportInput, _item, _record_at
+from renkei.report.view import UNCATEGORISED, Item, ReportInput, _item, record_at
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,9 @@ def _line(event, data: ReportInput) -> Line:  # type: ignore[no-untyped-def]
     item = _item(event, data)
     record = None
     if event.kind == "program_added":
-        record = _record_at(data.records, event.new_index, event.new_provenance)
+        record = record_at(data.records, event.new_index, event.new_provenance)
     elif event.kind == "program_removed":
-        record = _record_at(data.previous_records, event.old_index, event.old_provenance)
+        record = record_at(data.previous_records, event.old_index, event.old_provenance)
     return Line(item, ProgramDetail.of(record) if record is not None else None)
 
 

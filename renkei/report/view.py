@@ -12,6 +12,7 @@ from renkei.normalise.wards import all_wards
 from renkei.provenance import SourceRecord, fetched_at_text, source_lines, source_warnings
 from renkei.records import Provenance, Record, Ward
 from renkei.reference import Place
+from renkei.report.history import History, history_of_pair
 from renkei.report.japanese import provenance_ja, reason_ja
 from renkei.report.labels import FIELD_LABELS, SECTIONS
 from renkei.report.textdiff import Segment, diff_segments
@@ -31,6 +32,13 @@ class ReportInput:
     events: tuple[ChangeEvent, ...] = ()
     source: SourceRecord | None = None  # where the edition's file came from
     supersedes: tuple[SourceRecord, ...] = ()  # the files this corrected edition replaced
+    history: History | None = None  # every stored edition up to this one (None: only the two compared)
+
+    def full_history(self) -> History:
+        """The stored history, or the one the two compared editions give."""
+        if self.history is not None:
+            return self.history
+        return history_of_pair(self.records, self.edition, self.previous_records, self.previous, self.events)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ def _summary(record: Record | None) -> str:
     return f"{category}｜{partners}{more}" if partners else category
 
 
-def _record_at(records: Sequence[Record], index: int | None, provenance: Provenance | None) -> Record | None:
+def record_at(records: Sequence[Record], index: int | None, provenance: Provenance | None) -> Record | None:
     """The record an event points at: by index when the event has one (fresh from diffing), else by where it
     came from (events read back from the warehouse)."""
     if index is not None and index < len(records):
@@ -116,11 +124,9 @@ def _item(event: ChangeEvent, data: ReportInput) -> Item:
         "where_new": provenance_ja(event.new_provenance),
     }
     if event.kind == "program_added":
-        return Item(**common, summary=_summary(_record_at(data.records, event.new_index, event.new_provenance)))
+        return Item(**common, summary=_summary(record_at(data.records, event.new_index, event.new_provenance)))
     if event.kind == "program_removed":
-        return Item(
-            **common, summary=_summary(_record_at(data.previous_records, event.old_index, event.old_provenance))
-        )
+        return Item(**common, summary=_summary(record_at(data.previous_records, event.old_index, event.old_provenance)))
     if event.kind == "program_renamed":
         old, new = diff_segments(event.previous_name or "", program)
         return Item(**common, old=old, new=new)

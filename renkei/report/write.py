@@ -12,13 +12,14 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from renkei.errors import RenkeiError
 from renkei.normalise.wards import all_wards
 from renkei.report.csv_ import render_events_csvs, render_events_json
-from renkei.report.html import render_index_html, render_overview_html, render_ward_html, render_ward_overview_html
+from renkei.report.html import render_site_html
 from renkei.report.markdown import (
     escape,
     render_index_markdown,
@@ -41,13 +42,23 @@ MANIFEST = ".renkei-report.json"
 _LEGACY_REPORT_FILE = re.compile(r"(index|wards/\d{6}_[^/]+)\.(md|html)|changes[^/]*\.(csv|json)")
 
 
+JST = timezone(timedelta(hours=9), "JST")
+
+
+def generated_text(moment: datetime) -> str:
+    """When a report was made, in Tokyo time: "2026-12-03 21:15 JST"."""
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
+
+
 class ReportFolderError(RenkeiError):
     """The report folder given is not a folder renkei may write into (a file, foreign files, unwritable)."""
 
 
-def render_report(data: ReportInput, *, headers: str = "ja") -> dict[str, str | bytes]:
-    """Every file of the report, by relative path (pure: nothing is written); CSV headers `ja` or `en`."""
+def render_report(data: ReportInput, *, headers: str = "ja", generated: str | None = None) -> dict[str, str | bytes]:
+    """Every file of the report, by relative path (pure: nothing is written); CSV headers `ja` or `en`; the
+    HTML pages show `generated` as the time they were made, when given."""
     files = _render_files(data, headers)
+    files.update(render_site_html(data, generated))
     return {name: _with_source_markdown(content, data) if name.endswith(".md") else content
             for name, content in files.items()}  # fmt: skip
 
@@ -71,18 +82,14 @@ def _render_files(data: ReportInput, headers: str) -> dict[str, str | bytes]:
     if data.previous is None:
         view = overview(data.records)
         files["index.md"] = render_overview_markdown(view, data)
-        files["index.html"] = render_overview_html(view, data)
         for ward in all_wards():
             files[f"wards/{slug(ward)}.md"] = render_ward_overview_markdown(ward, view, data)
-            files[f"wards/{slug(ward)}.html"] = render_ward_overview_html(ward, view, data)
         return files
     pages = ward_pages(data)
     rows = index_rows(pages)
     files["index.md"] = render_index_markdown(rows, data)
-    files["index.html"] = render_index_html(rows, data)
     for page in pages:
         files[f"wards/{slug(page.ward)}.md"] = render_ward_markdown(page, data)
-        files[f"wards/{slug(page.ward)}.html"] = render_ward_html(page, data)
     for name, text in render_events_csvs(data.events, headers).items():
         files[name] = text.encode("utf-8-sig")  # the BOM lets Excel read the UTF-8
     files["changes.json"] = render_events_json(data.events)
@@ -157,9 +164,12 @@ def _staging_folder(folder: Path) -> Path:
         raise ReportFolderError(f"{folder}: cannot write here ({reason}); choose another folder") from exc
 
 
-def write_report(data: ReportInput, folder: Path, *, headers: str = "ja") -> ReportFiles:
-    """Render and write a report; `folder` must be new, empty, or an earlier report, which is replaced whole."""
-    files = render_report(data, headers=headers)
+def write_report(
+    data: ReportInput, folder: Path, *, headers: str = "ja", generated: datetime | None = None
+) -> ReportFiles:
+    """Render and write a report; `folder` must be new, empty, or an earlier report, which is replaced whole.
+    The pages say when they were made (`generated`, default now)."""
+    files = render_report(data, headers=headers, generated=generated_text(generated or datetime.now(UTC)))
     check_report_folder(folder)
     staging = _staging_folder(folder)
     retired: Path | None = None
