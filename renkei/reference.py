@@ -40,8 +40,13 @@ class Place:
     @property
     def prefecture_code(self) -> str:
         """The code of the prefecture the place is in, with its check digit (東京都: 130001)."""
-        first_five = self.code[:2] + "000"
-        return first_five + str(check_digit(first_five))
+        return _prefecture_code(self.code[:2])
+
+
+@lru_cache(maxsize=64)
+def _prefecture_code(first_two: str) -> str:
+    first_five = first_two + "000"
+    return first_five + str(check_digit(first_five))
 
 
 def check_digit(first_five: str) -> int:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from renkei.cli import app
 from renkei.errors import UnknownNameError
+from renkei.normalise.places import place_named
 from renkei.normalise.wards import all_wards, ward_named
 from renkei.timeline import prefecture_named, suggest_place
 from tests.conftest import PROJECT_ROOT
@@ -29,6 +30,9 @@ def _reference_rows() -> list[dict[str, str]]:
 
 def _wards() -> list[dict[str, str]]:
     return [r for r in _reference_rows() if r["code"].startswith("131") and r["city"].endswith("区")]
+
+
+_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 
 
 def _hiragana(katakana: str) -> str:
@@ -105,6 +109,47 @@ def test_prefectures_by_name_short_name_and_code() -> None:
             assert prefecture_named(spelling).code == row["code"], spelling
     with pytest.raises(UnknownNameError, match=r"'群馬ken' is not one of the 47 prefectures; did you mean 群馬県\?"):
         prefecture_named("群馬ken")
+
+
+def _municipalities() -> list[dict[str, str]]:
+    return [r for r in _reference_rows() if r["city"]]
+
+
+def test_every_municipality_by_name_code_and_reading_when_it_names_one_place() -> None:
+    """Written name, code, reading (katakana / hiragana / half-width, with and without its final シ/マチ/チョウ/
+    ムラ/ソン/ク) and name without 市町村: each resolves to the place unless another place shares that spelling."""
+    rows = _municipalities()
+    spellings: dict[str, set[str]] = {}
+    for row in rows:
+        reading = unicodedata.normalize("NFKC", row["city_kana"])
+        bare = next(
+            (reading[: -len(s)] for s in ("シ", "マチ", "チョウ", "ムラ", "ソン", "ク") if reading.endswith(s)), reading
+        )
+        name = row["city"]
+        for spelling in {reading, _hiragana(reading), row["city_kana"], bare, _hiragana(bare), name[:-1]}:
+            spellings.setdefault(unicodedata.normalize("NFKC", spelling).translate(_TO_KATAKANA), set()).add(
+                row["code"]
+            )
+    checked = 0
+    for row in rows:
+        assert place_named(row["prefecture"] + row["city"]).code == row["code"]
+        assert place_named(row["code"]).code == row["code"]
+        reading = unicodedata.normalize("NFKC", row["city_kana"])
+        for spelling in (reading, _hiragana(reading), row["city_kana"], row["city"][:-1]):
+            key = unicodedata.normalize("NFKC", spelling).translate(_TO_KATAKANA)
+            if len(spellings[key]) == 1 and row["city"][:-1] not in {r["prefecture"].removesuffix("県") for r in rows}:
+                try:
+                    found = place_named(spelling)
+                except UnknownNameError:
+                    continue  # a written name of another place, or a prefecture, comes first
+                if found.code == row["code"]:
+                    checked += 1
+                else:
+                    assert found.name.startswith(spelling) or found.city == spelling, (spelling, found.name)
+    assert checked > 3 * len(rows)
+    assert place_named("ぐんまけんつまごいむら").name == "群馬県嬬恋村"
+    with pytest.raises(UnknownNameError, match=r"several places \(東京都府中市、広島県府中市、広島県府中町\)"):
+        place_named("ふちゅう")
 
 
 def test_a_near_miss_municipality_is_suggested() -> None:

@@ -307,4 +307,42 @@ def place_named(name: str) -> Place:
     if match is not None and match.candidates and not match.tail:
         names = "、".join(p.name for p in match.candidates)
         raise UnknownNameError(f"{name!r} names several places ({names}); add the prefecture")
+    found = _by_reading_or_stem(key)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = "、".join(p.name for p in found[:8]) + ("…" if len(found) > 8 else "")
+        raise UnknownNameError(f"{name!r} names several places ({names}); add the prefecture")
     raise UnknownNameError(f"{name!r} is not a prefecture or municipality of the reference list")
+
+
+_READING_SUFFIXES = ("シ", "マチ", "チョウ", "ムラ", "ソン", "ク")
+
+
+@lru_cache(maxsize=1)
+def _user_spellings() -> dict[str, list[Place]]:
+    """Spellings a user may give a municipality beyond its written name: its reading (katakana, with and without
+    the final シ/マチ/チョウ/ムラ/ソン/ク, also after the prefecture's reading) and its name without 市/町/村/区
+    (嬬恋 → 群馬県嬬恋村), each with every place it may mean."""
+    from renkei.normalise.wards import katakana
+
+    index: dict[str, list[Place]] = defaultdict(list)
+    for place in gazetteer().by_code.values():
+        if not place.city:
+            continue
+        reading = katakana(place.city_kana)
+        spellings = {place.city[:-1] if place.city[-1] in "市町村区" else place.city}
+        if reading:
+            bare = next((reading[: -len(s)] for s in _READING_SUFFIXES if reading.endswith(s)), reading)
+            prefecture = katakana(place.prefecture_kana)
+            spellings |= {reading, bare, prefecture + reading, prefecture + bare}
+        for spelling in spellings:
+            if spelling and place not in index[spelling]:
+                index[spelling].append(place)
+    return dict(index)
+
+
+def _by_reading_or_stem(key: str) -> list[Place]:
+    from renkei.normalise.wards import katakana
+
+    return _user_spellings().get(katakana(key), [])

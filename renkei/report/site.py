@@ -153,6 +153,7 @@ class Site:
             for record in records:
                 for code in dict.fromkeys(p.code for p in record.partners if p.code):
                     target[code].append(record)
+        self._prefecture_pages: dict[str, PrefecturePage] = {}
         self._changes: dict[str, list[PlaceChange]] = defaultdict(list)
         for event in data.events:
             for code, program in self._places_of(event):
@@ -240,17 +241,31 @@ class Site:
         )
 
     # -- prefecture pages -------------------------------------------------------------------------------
+    @cached_property
+    def _codes_by_prefecture(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for code in self.place_codes:
+            grouped[self.places[code].prefecture_code].append(code)
+        return grouped
+
+    @cached_property
+    def _place_states(self) -> dict[str, str]:
+        return {code: self.state(code=code) for code in self.place_codes}
+
     def prefecture_page(self, prefecture_code: str) -> PrefecturePage:
+        if prefecture_code not in self._prefecture_pages:
+            self._prefecture_pages[prefecture_code] = self._prefecture_page(prefecture_code)
+        return self._prefecture_pages[prefecture_code]
+
+    def _prefecture_page(self, prefecture_code: str) -> PrefecturePage:
         prefecture = self.places[prefecture_code]
         places = []
         ward_counts: dict[str, int] = defaultdict(int)
         changes = []
         wards = {w.code: w for w in all_wards()}
-        for code in self.place_codes:
+        for code in self._codes_by_prefecture.get(prefecture_code, ()):
             place = self.places[code]
-            if place.prefecture_code != prefecture_code:
-                continue
-            state = self.state(code=code)
+            state = self._place_states[code]
             records = self._records.get(code) or self._previous_records.get(code, [])
             ward_codes = sorted({r.ward.code for r in records})
             if state != ENDED:
@@ -281,8 +296,8 @@ class Site:
         prefecture; the ended ones included."""
         points = []
         if ward is None:
-            codes = self.place_codes
-            states = {code: self.state(code=code) for code in codes}
+            codes = self._codes_by_prefecture.get(prefecture_code, []) if prefecture_code else self.place_codes
+            states = {code: self._place_states[code] for code in codes}
         else:
             pairs = {c for w, c in self.current | self.previous if w == ward.code}
             states = {code: self.state((ward.code, code)) for code in pairs if code in self.places}
