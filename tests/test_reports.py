@@ -160,7 +160,12 @@ def _parse_html(text: str):  # type: ignore[no-untyped-def]
 
 
 def test_every_html_page_is_well_formed_and_self_contained(files) -> None:  # type: ignore[no-untyped-def]
-    html_files = {name: str(text) for name, text in files.items() if name.endswith(".html")}
+    # the index, the ward pages and the search here; every page of the site is parsed in test_site.py
+    html_files = {
+        name: str(text)
+        for name, text in files.items()
+        if name.endswith(".html") and not name.startswith(("municipalities/", "prefectures"))
+    }
     assert len([n for n in html_files if n.startswith("wards/")]) == 23 and "index.html" in html_files
     for name, text in html_files.items():
         document = _parse_html(text)

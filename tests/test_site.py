@@ -248,6 +248,7 @@ def test_bars_sit_with_their_own_label_and_empty_rows_are_dropped(site, data) ->
             assert next_top - bottom > own[1][0] - (own[0][0] + own[0][1])  # wider gap between rows than within
 
 
+@pytest.mark.parametrize("warehouse", ["sqlite"], indirect=True)  # the history query on PostgreSQL: test_reports
 def test_a_trend_chart_appears_with_more_than_two_editions(warehouse, store, three_editions) -> None:  # type: ignore[no-untyped-def]
     from db.ingest import ingest_file
     from db.reports import report_input
