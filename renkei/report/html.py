@@ -14,7 +14,7 @@ from renkei.normalise.eras import format_era_year
 from renkei.normalise.wards import all_wards
 from renkei.records import Ward
 from renkei.reference import Place
-from renkei.report.charts import bar_chart, trend_chart
+from renkei.report.charts import Trend, bar_chart, trend_chart
 from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
 from renkei.report.maps import JapanMap, japan_map
@@ -80,14 +80,16 @@ class SiteRenderer:
     def _render(self, template: str, root: str, **context: Any) -> str:
         return _environment().get_template(template).render(**self.common, root=root, **context)
 
-    def _hrefs(self, root: str) -> tuple[Callable[[Place], str | None], Callable[[Place], str | None]]:
+    def _href(self, root: str) -> Callable[[Place], str | None]:
+        """The link from a page at `root` to a place's or prefecture's page, when the site has one."""
+
         def href(place: Place) -> str | None:
             return root + place_path(place) if self.site.has_page(place) else None
 
-        return href, href
+        return href
 
     def _map(self, title: str, root: str, *, ward: Ward | None = None, focus: str | None = None) -> JapanMap:
-        prefecture_href, place_href = self._hrefs(root)
+        href = self._href(root)
         shading = self.site.shading(ward)
         if focus is not None:  # the neighbours are context: only the prefecture of the page is shaded
             shading = {code: n for code, n in shading.items() if code == focus}
@@ -96,11 +98,11 @@ class SiteRenderer:
             shading,
             self.site.points(ward, focus),
             focus=focus,
-            prefecture_href=prefecture_href,
-            place_href=place_href,
+            prefecture_href=href,
+            place_href=href,
         )
 
-    def _trend(self) -> Any:
+    def _trend(self) -> Trend | None:
         editions = self.site.history.editions
         if len(editions) <= 2:
             return None

@@ -330,11 +330,10 @@ class Site:
     def ward_places(self, ward: Ward) -> list[tuple[Place, str, int]]:
         """A ward's partner places, current and ended with this edition: place, state, programs now (or before)."""
         counts: dict[str, int] = defaultdict(int)
-        for records in (self.data.records,):
-            for record in records:
-                if record.ward.code == ward.code:
-                    for code in dict.fromkeys(p.code for p in record.partners if p.code):
-                        counts[code] += 1
+        for record in self.data.records:
+            if record.ward.code == ward.code:
+                for code in dict.fromkeys(p.code for p in record.partners if p.code):
+                    counts[code] += 1
         ended = {c for w, c in self.previous - self.current if w == ward.code} if self.comparing else set()
         for record in self.data.previous_records:
             if record.ward.code == ward.code:
