@@ -15,7 +15,6 @@ from renkei.normalise.wards import all_wards
 from renkei.records import Ward
 from renkei.timeline import (
     PARTNER,
-    PROGRAM,
     DeclaredLink,
     DeclaredStart,
     DeclaredYear,
@@ -27,22 +26,14 @@ from renkei.timeline import (
     PlaceRow,
     PrefectureTimeline,
     WardTimeline,
+    declared_basis,
+    declared_start,
 )
 
 
 def _place_name(code: str, fallback: str) -> str:
     place = gazetteer().by_code.get(code)
     return place.name if place else fallback
-
-
-def _declared_start(partner_year: int | None, program_year: int | None) -> int | None:
-    """A partnership's declared start: the partner's own start year, else the program's earliest."""
-    return partner_year if partner_year is not None else program_year
-
-
-def _basis(partner_year: int | None) -> str:
-    """Whose the declared start is: the partner's own year, or the program's first, given to every partner."""
-    return PARTNER if partner_year is not None else PROGRAM
 
 
 def _ingested(session: Session) -> list:  # type: ignore[type-arg]
@@ -80,7 +71,9 @@ def ward_timeline(session: Session, ward: Ward) -> WardTimeline:
     place_names: dict[str, str] = {}
     for version_id, name, program_year, code, partner_name, partner_year in version_rows:
         version_names[version_id] = name
-        version_partners[version_id].append((code, _declared_start(partner_year, program_year), _basis(partner_year)))
+        version_partners[version_id].append(
+            (code, declared_start(partner_year, program_year), declared_basis(partner_year))
+        )
         place_names.setdefault(code, _place_name(code, partner_name))
     programs: dict[int, set[int]] = defaultdict(set)
     places: dict[int, set[str]] = defaultdict(set)
@@ -165,9 +158,9 @@ def municipality_timeline(session: Session, code: str) -> MunicipalityTimeline:
         names, starts = declared[ward_code]
         if name not in names:
             names.append(name)
-        start = _declared_start(partner_year, program_year)
+        start = declared_start(partner_year, program_year)
         if start is not None:
-            starts.append((start, partner_year is None, _basis(partner_year), name))
+            starts.append((start, partner_year is None, declared_basis(partner_year), name))
     link_rows = [
         Link(as_of[edition_id], wards[ward_code], names)
         for (edition_id, ward_code), names in sorted(links.items(), key=lambda item: (order[item[0][0]], item[0][1]))
@@ -218,10 +211,10 @@ def _pairs(session: Session, codes: list[str], ward_code: str | None = None) -> 
     newest = {pair: max(per_edition, key=order.__getitem__) for pair, per_edition in links.items()}
     declared: dict[tuple[str, str], list[DeclaredStart]] = defaultdict(list)
     for edition_id, ward, code, name, program_year, partner_year in rows:
-        start = _declared_start(partner_year, program_year)
+        start = declared_start(partner_year, program_year)
         if edition_id != newest[(code, ward)] or start is None:
             continue
-        row = DeclaredStart(start, _basis(partner_year), name)
+        row = DeclaredStart(start, declared_basis(partner_year), name)
         if row not in declared[(code, ward)]:
             declared[(code, ward)].append(row)
     return [

@@ -23,6 +23,16 @@ PARTNER = "partner"  # the declared year is the partner's own (partners[].start_
 PROGRAM = "program"  # the declared year is the program's first start year, given to every partner
 
 
+def declared_start(partner_year: int | None, program_year: int | None) -> int | None:
+    """A partnership's declared start: the partner's own start year, else the program's earliest."""
+    return partner_year if partner_year is not None else program_year
+
+
+def declared_basis(partner_year: int | None) -> str:
+    """Whose the declared start is: the partner's own year, or the program's first, given to every partner."""
+    return PARTNER if partner_year is not None else PROGRAM
+
+
 @dataclass(frozen=True)
 class PlaceRef:
     code: str

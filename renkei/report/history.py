@@ -50,9 +50,14 @@ class History:
         return [self.editions[i].as_of for i in self.observed.get((ward_code, place_code), ())]
 
 
+def partner_codes(record: Record) -> tuple[str, ...]:
+    """The places a program lists, in order, each once (partners without a code are not places)."""
+    return tuple(dict.fromkeys(p.code for p in record.partners if p.code))
+
+
 def observed_pairs(records: Sequence[Record]) -> set[tuple[str, str]]:
-    """The ward × place partnerships an edition lists (partners without a code are not places)."""
-    return {(r.ward.code, p.code) for r in records for p in r.partners if p.code}
+    """The ward × place partnerships an edition lists."""
+    return {(r.ward.code, code) for r in records for code in partner_codes(r)}
 
 
 def _counts(events: Sequence[ChangeEvent], kind: str) -> dict[str, int]:

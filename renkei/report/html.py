@@ -4,7 +4,6 @@ external assets): index, a page per ward, per partner place and per prefecture, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +17,16 @@ from renkei.report.charts import Trend, bar_chart, trend_chart
 from renkei.report.japanese import date_ja
 from renkei.report.labels import SECTIONS
 from renkei.report.maps import JapanMap, japan_map
-from renkei.report.site import MUNICIPALITIES, PREFECTURES, STATE_LABELS, Site, place_path, place_slug, ward_path
+from renkei.report.site import (
+    BASIS_LABELS,
+    MUNICIPALITIES,
+    PREFECTURES,
+    STATE_LABELS,
+    Site,
+    place_path,
+    place_slug,
+    ward_path,
+)
 from renkei.report.view import (
     IndexRow,
     Overview,
@@ -50,6 +58,7 @@ def _environment() -> Environment:
         place_path=place_path,
         ward_path=ward_path,
         state_labels=STATE_LABELS,
+        basis_labels=BASIS_LABELS,
         era_year=format_era_year,
     )
     return environment
@@ -80,16 +89,10 @@ class SiteRenderer:
     def _render(self, template: str, root: str, **context: Any) -> str:
         return _environment().get_template(template).render(**self.common, root=root, **context)
 
-    def _href(self, root: str) -> Callable[[Place], str | None]:
-        """The link from a page at `root` to a place's or prefecture's page, when the site has one."""
-
-        def href(place: Place) -> str | None:
-            return root + place_path(place) if self.site.has_page(place) else None
-
-        return href
-
     def _map(self, title: str, root: str, *, ward: Ward | None = None, focus: str | None = None) -> JapanMap:
-        href = self._href(root)
+        def href(place: Place) -> str | None:
+            return self.site.page_href(place.code, root)
+
         shading = self.site.shading(ward)
         if focus is not None:  # the neighbours are context: only the prefecture of the page is shaded
             shading = {code: n for code, n in shading.items() if code == focus}

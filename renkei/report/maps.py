@@ -26,6 +26,7 @@ COUNTRY_MARGIN = 150  # map units (~15 km)
 FOCUS_MARGIN = 0.08  # of the focused frame's longer side
 FOCUS_MIN_MARGIN = 60  # map units: a prefecture with one point still gets some surroundings
 FOCUS_MIN_ASPECT = 0.6  # a long thin prefecture is widened to at least this ratio of its sides
+FOCUS_REACH = 0.25  # how far beyond its outline a prefecture's points may widen a focused frame
 UNIT_LABEL = "連携自治体数"
 
 # Shade classes for a count of partner municipalities per prefecture: most prefectures have a few, the wards'
@@ -188,9 +189,6 @@ def _prefecture_prefix(code: str) -> str:
     if len(code) != 6 or not code.isdigit() or code[2:5] != "000" or code[:2] not in _shapes().by_prefix:
         raise ValueError(f"{code!r} is no prefecture code")
     return code[:2]
-
-
-FOCUS_REACH = 0.25  # how far beyond its outline a prefecture's points may widen a focused frame
 
 
 def _inside(box: Box, x: float, y: float) -> bool:

@@ -18,17 +18,18 @@ from renkei.normalise.places import gazetteer
 from renkei.normalise.wards import all_wards
 from renkei.records import Record, Ward
 from renkei.reference import Place
-from renkei.report.history import History, edition_runs, observed_pairs
+from renkei.report.history import History, edition_runs, observed_pairs, partner_codes
 from renkei.report.japanese import date_ja
 from renkei.report.labels import KIND_LABELS
 from renkei.report.view import ReportInput, record_at, slug
+from renkei.timeline import PARTNER, PROGRAM, DeclaredStart, declared_basis, declared_start
 
 MUNICIPALITIES = "municipalities"
 PREFECTURES = "prefectures"
 WARDS = "wards"
 CURRENT, NEW, ENDED = "current", "new", "ended"
 STATE_LABELS = {CURRENT: "連携中", NEW: "新規", ENDED: "終了"}
-BASIS_LABELS = {"partner": "相手方ごとの開始年度", "program": "事業の開始年度"}
+BASIS_LABELS = {PARTNER: "相手方ごとの開始年度", PROGRAM: "事業の開始年度"}
 PLACE_EVENT_KINDS = ("partner_added", "partner_removed", "municipality_linked", "municipality_unlinked")
 
 
@@ -54,15 +55,6 @@ class ProgramLine:
     category: str
     tags: tuple[str, ...]
     start: str
-
-
-@dataclass(frozen=True)
-class DeclaredStart:
-    """A start year the edition declares for a ward × place partnership, and whose year it is."""
-
-    year: int
-    basis: str  # label: the partner's own year, or the program's first given to every partner
-    program: str
 
 
 @dataclass(frozen=True)
@@ -151,7 +143,7 @@ class Site:
         self._previous_records: dict[str, list[Record]] = defaultdict(list)
         for target, records in ((self._records, data.records), (self._previous_records, data.previous_records)):
             for record in records:
-                for code in dict.fromkeys(p.code for p in record.partners if p.code):
+                for code in partner_codes(record):
                     target[code].append(record)
         self._prefecture_pages: dict[str, PrefecturePage] = {}
         self._changes: dict[str, list[PlaceChange]] = defaultdict(list)
@@ -172,7 +164,7 @@ class Site:
             provenance = event.new_provenance if event.kind == "program_added" else event.old_provenance
             record = record_at(records, index, provenance)
             if record is not None:
-                return [(code, program) for code in dict.fromkeys(p.code for p in record.partners if p.code)]
+                return [(code, program) for code in partner_codes(record)]
         return []
 
     # -- which pages exist ------------------------------------------------------------------------------
@@ -190,20 +182,22 @@ class Site:
     def _with_page(self) -> set[str]:
         return set(self.place_codes) | set(self.prefecture_codes)
 
-    def has_page(self, place: Place) -> bool:
-        """Whether the site has a page for the place (a prefecture's page is its roll-up)."""
-        return place.code in self._with_page
+    def page_href(self, code: str | None, root: str = "") -> str | None:
+        """The link from a page at `root` ("" or "../") to the page of the place `code`, when the site has one
+        (a prefecture's page is its roll-up)."""
+        if code is None or code not in self._with_page:
+            return None
+        return root + place_path(self.places[code])
 
-    def state(self, pair_or_place: tuple[str, str] | None = None, *, code: str | None = None) -> str:
-        """A pair's state (ward, place), or a place's across all wards (code)."""
-        if pair_or_place is not None:
-            now, before = pair_or_place in self.current, pair_or_place in self.previous
-        else:
-            now = bool(self._records.get(code or ""))
-            before = bool(self._previous_records.get(code or "")) if self.comparing else now
-        if now and not before:
-            return NEW
-        return CURRENT if now else ENDED
+    def pair_state(self, ward_code: str, code: str) -> str:
+        """A ward × place partnership in this edition: new, current or ended."""
+        return _state((ward_code, code) in self.current, (ward_code, code) in self.previous)
+
+    @cached_property
+    def _place_states(self) -> dict[str, str]:
+        """Each place across all wards: new to every ward, a partner still, or no longer anyone's partner."""
+        return {code: _state(code in self._records, code in self._previous_records or not self.comparing)
+                for code in self.place_codes}  # fmt: skip
 
     # -- place pages ------------------------------------------------------------------------------------
     def place_page(self, code: str) -> PlacePage:
@@ -225,7 +219,7 @@ class Site:
             links.append(
                 WardLink(
                     ward=ward,
-                    state=self.state((ward.code, code)),
+                    state=self.pair_state(ward.code, code),
                     programs=tuple(_program_line(r) for r in records),
                     declared=tuple(_declared(records, code)),
                     observed=tuple(edition_runs(seen, dates)),
@@ -235,7 +229,7 @@ class Site:
         return PlacePage(
             place=place,
             prefecture=self.places[place.prefecture_code],
-            state=self.state(code=code),
+            state=self._place_states[code],
             links=tuple(links),
             changes=tuple(self._changes.get(code, ())),
         )
@@ -247,10 +241,6 @@ class Site:
         for code in self.place_codes:
             grouped[self.places[code].prefecture_code].append(code)
         return grouped
-
-    @cached_property
-    def _place_states(self) -> dict[str, str]:
-        return {code: self.state(code=code) for code in self.place_codes}
 
     def prefecture_page(self, prefecture_code: str) -> PrefecturePage:
         if prefecture_code not in self._prefecture_pages:
@@ -300,7 +290,7 @@ class Site:
             states = {code: self._place_states[code] for code in codes}
         else:
             pairs = {c for w, c in self.current | self.previous if w == ward.code}
-            states = {code: self.state((ward.code, code)) for code in pairs if code in self.places}
+            states = {code: self.pair_state(ward.code, code) for code in pairs if code in self.places}
         for code, state in sorted(states.items()):
             place = self.places[code]
             if place.is_prefecture or (prefecture_code and place.prefecture_code != prefecture_code):
@@ -313,9 +303,7 @@ class Site:
         rows = []
         for record in self.data.records:
             partners = tuple((p.name, self.places.get(p.code) if p.code else None) for p in record.partners)
-            prefectures = sorted(
-                {self.places[place.prefecture_code].code for _, place in partners if place is not None}
-            )
+            prefectures = sorted({place.prefecture_code for _, place in partners if place is not None})
             rows.append(
                 ProgramRow(
                     ward=record.ward,
@@ -332,19 +320,24 @@ class Site:
         counts: dict[str, int] = defaultdict(int)
         for record in self.data.records:
             if record.ward.code == ward.code:
-                for code in dict.fromkeys(p.code for p in record.partners if p.code):
+                for code in partner_codes(record):
                     counts[code] += 1
         ended = {c for w, c in self.previous - self.current if w == ward.code} if self.comparing else set()
         for record in self.data.previous_records:
             if record.ward.code == ward.code:
-                for code in dict.fromkeys(p.code for p in record.partners if p.code):
-                    if code in ended:
-                        counts[code] += 1
+                for code in partner_codes(record):
+                    counts[code] += code in ended
         return [
-            (self.places[code], self.state((ward.code, code)), n)
+            (self.places[code], self.pair_state(ward.code, code), n)
             for code, n in sorted(counts.items())
             if code in self.places
         ]
+
+
+def _state(now: bool, before: bool) -> str:
+    if now and not before:
+        return NEW
+    return CURRENT if now else ENDED
 
 
 def _program_line(record: Record) -> ProgramLine:
@@ -352,19 +345,17 @@ def _program_line(record: Record) -> ProgramLine:
 
 
 def _declared(records: Sequence[Record], code: str) -> list[DeclaredStart]:
-    """Each start year the records declare for the place: its own year when the partner has one, else the
-    program's first year (which the program gives to every partner), per program."""
+    """Each start year the records declare for the place, per program (the rule of `renkei timeline`: the
+    partner's own year, else the program's first, which the program gives to every partner)."""
     found: list[DeclaredStart] = []
     for record in records:
         for partner in record.partners:
             if partner.code != code:
                 continue
-            if partner.start_fiscal_year is not None:
-                entry = DeclaredStart(partner.start_fiscal_year, BASIS_LABELS["partner"], record.name)
-            elif record.start.fiscal_years:
-                entry = DeclaredStart(min(record.start.fiscal_years), BASIS_LABELS["program"], record.name)
-            else:
+            year = declared_start(partner.start_fiscal_year, min(record.start.fiscal_years, default=None))
+            if year is None:
                 continue
+            entry = DeclaredStart(year, declared_basis(partner.start_fiscal_year), record.name)
             if entry not in found:
                 found.append(entry)
-    return sorted(found, key=lambda d: (d.year, d.basis, d.program))
+    return sorted(found, key=lambda d: (d.fiscal_year, d.basis == PARTNER, d.program))
